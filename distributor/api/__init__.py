@@ -1,0 +1,1 @@
+"""HTTP API: intake, deliveries, preview, share links, trending."""

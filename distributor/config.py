@@ -1,0 +1,128 @@
+"""Settings from the environment and ``.env`` (pydantic-settings); no import-time singletons."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from distributor.errors import ConfigError
+
+PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"})
+SANDBOX_TELEGRAM_TOKEN = "123456789:sandbox-token-for-local-demo-only-abc"
+SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret-not-for-production"  # noqa: S105
+
+
+class ApiToken(BaseModel):
+    """A manager token and the scopes it grants (``deliveries:read``, ``reshare``, ...)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    token: SecretStr
+    scopes: frozenset[str] = frozenset()
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment (prefix ``DISTRIBUTOR_``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DISTRIBUTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str | None = None  # defaults to redis_url
+    namespace: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] = "distributor"
+
+    webhook_secret: SecretStr = SecretStr("")
+    signature_tolerance_s: int = Field(default=300, ge=1, le=3600)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    tokens: list[ApiToken] = Field(default_factory=list)
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    x_consumer_key: SecretStr | None = None
+    x_consumer_secret: SecretStr | None = None
+    x_access_token: SecretStr | None = None
+    x_access_token_secret: SecretStr | None = None
+    x_bearer_token: SecretStr | None = None
+    x_base_url: str = "https://api.twitter.com"
+
+    routing_file: Path = Path("routing.toml")
+    public_base_url: str | None = None  # where /s/... share links are served
+    utm_campaign: str = "distributor"
+
+    sandbox: bool = False  # point publishers at the local sandbox
+    sandbox_url: str = "http://127.0.0.1:8081"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    sandbox_port: int = 8081
+
+    http_timeout_s: float = Field(default=10.0, gt=0)
+    visibility_timeout_s: int = Field(default=600, ge=60)
+    lease_s: int = Field(default=60, ge=5)
+    max_attempts: int = Field(default=8, ge=1)
+
+    trending_half_life_h: float = Field(default=6.0, gt=0)
+    digest_chat: str | None = None
+
+    @model_validator(mode="after")
+    def _sandbox_urls(self) -> Settings:
+        if self.sandbox:
+            base = self.sandbox_url.rstrip("/")
+            self.telegram_base_url = f"{base}/bot"
+            self.x_base_url = base
+        return self
+
+    @property
+    def broker(self) -> str:
+        """The Celery broker URL."""
+        return self.broker_url or self.redis_url
+
+    @property
+    def has_telegram(self) -> bool:
+        """Whether a Telegram token is configured."""
+        return _is_set(self.telegram_token)
+
+    @property
+    def has_x(self) -> bool:
+        """Whether X user-context credentials are configured."""
+        return _is_set(self.x_access_token) or _is_set(self.x_bearer_token)
+
+    def telegram_token_value(self) -> str:
+        """The bot token; the sandbox one in sandbox mode when none is set."""
+        if self.telegram_token is not None and _is_set(self.telegram_token):
+            return self.telegram_token.get_secret_value()
+        if self.sandbox:
+            return SANDBOX_TELEGRAM_TOKEN
+        raise ConfigError("DISTRIBUTOR_TELEGRAM_TOKEN is not set")
+
+    def check_secrets(self) -> None:
+        """Refuse to start with a missing or placeholder secret, unless in sandbox mode."""
+        if self.sandbox:
+            return
+        if not _is_set(self.webhook_secret) or len(self.webhook_secret.get_secret_value()) < 16:
+            raise ConfigError(
+                "DISTRIBUTOR_WEBHOOK_SECRET is missing, a placeholder or shorter than 16 characters"
+            )
+        if not (self.has_telegram or self.has_x):
+            raise ConfigError("no platform credentials: set Telegram or X ones, or run in sandbox")
+
+    def webhook_secret_value(self) -> bytes:
+        """The webhook secret (the sandbox one in sandbox mode when none is set)."""
+        if _is_set(self.webhook_secret):
+            return self.webhook_secret.get_secret_value().encode()
+        if self.sandbox:
+            return SANDBOX_WEBHOOK_SECRET.encode()
+        raise ConfigError("DISTRIBUTOR_WEBHOOK_SECRET is not set")
+
+
+def _is_set(secret: SecretStr | None) -> bool:
+    return secret is not None and secret.get_secret_value().strip().lower() not in PLACEHOLDERS
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings for this process, read once on first use (not at import)."""
+    return Settings()

@@ -1,0 +1,43 @@
+"""One exception root; the publisher boundary decides transient / permanent / in doubt."""
+
+from __future__ import annotations
+
+
+class DistributorError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ConfigError(DistributorError):
+    """Settings or the routing file are unusable; the service refuses to start."""
+
+
+class InvalidInput(DistributorError):
+    """A payload, signature, token or URL is wrong; the message says what."""
+
+    def __init__(self, message: str, status_code: int = 422) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class DeliveryError(DistributorError):
+    """A delivery attempt did not end in a recorded post."""
+
+
+class TransientError(DeliveryError):
+    """Surely not posted; may be retried (after ``retry_after`` seconds when known)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(DeliveryError):
+    """Surely not posted and never will be with this input (bad request, forbidden, duplicate)."""
+
+
+class InDoubt(DeliveryError):
+    """The platform may have posted; never post again blindly."""
+
+
+class LeaseLost(DeliveryError):
+    """Another worker owns this delivery now; the caller must stop without writing."""

@@ -1,0 +1,1 @@
+"""Publishers: one per platform, behind the Publisher protocol in ``base``."""

@@ -1,0 +1,50 @@
+"""Shared fixtures: a real Redis (flushed per test), namespaced keys, the seed article."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from redis import Redis
+
+from distributor.keys import Keys
+from tests.fixtures.seed import seed_article_dict, seed_event
+
+REDIS_URL = os.environ.get("DISTRIBUTOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """URL of the test database on the machine's Redis (one db, flushed around each test)."""
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[Redis]:
+    """A real Redis client on an empty test database."""
+    client = Redis.from_url(redis_url, decode_responses=True)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def keys() -> Keys:
+    """Keys under a namespace unique to the test."""
+    return Keys(prefix=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def seed_article() -> dict[str, Any]:
+    """The seed article (ARCHITECTURE §3 shape) built from the saved page."""
+    return seed_article_dict()
+
+
+@pytest.fixture
+def seed_published_event() -> dict[str, Any]:
+    """An ``article.published`` event for the seed article."""
+    return seed_event()
