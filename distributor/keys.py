@@ -53,6 +53,15 @@ class Keys:
         """Sorted set of delayed task payloads, scored by due time (beat moves them)."""
         return f"{self.prefix}:scheduled"
 
+    # broker
+    def celery_prefix(self) -> str:
+        """Prefix kombu puts before every Celery key (queues, unacked, bindings)."""
+        return f"{self.prefix}:celery:"
+
+    def queue(self, name: str) -> str:
+        """The Redis list behind a Celery queue."""
+        return f"{self.celery_prefix()}{name}"
+
     # rate governor
     def rate(self, scope: str) -> str:
         """GCRA theoretical arrival time for one limit scope."""

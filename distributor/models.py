@@ -58,7 +58,7 @@ class Article(BaseModel):
     tags: tuple[ShortText, ...] = Field(default=(), max_length=100)
     image_url: WebUrl | None = None
     published_at: AwareDatetime
-    revision: int = Field(default=1, ge=1, le=1_000_000)
+    revision: int = Field(default=1, ge=1, le=2**53)
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "id"
 
 

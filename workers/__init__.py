@@ -1,0 +1,1 @@
+"""Celery side of distributor: the app factory and thin tasks."""

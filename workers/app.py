@@ -1,0 +1,50 @@
+"""Celery app built from Settings, configured so no message is lost (ARCHITECTURE §5)."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from distributor.config import Settings
+from distributor.keys import Keys
+
+FAN_OUT_QUEUE = "fan_out"
+MAINTENANCE_QUEUE = "maintenance"
+
+
+def deliver_queue(platform: str) -> str:
+    """One queue per platform, so a throttled platform never blocks the other."""
+    return f"deliver.{platform}"
+
+
+ALL_QUEUES = (FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE)
+
+
+def create_celery(settings: Settings) -> Celery:
+    """A Celery app on the Redis broker; tasks are registered by ``workers.tasks.register``."""
+    app = Celery("distributor", broker=settings.broker, set_as_current=False)
+    vt = settings.visibility_timeout_s
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,  # a SIGKILLed child's message is requeued, not acked
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,  # the ledger is the record
+        task_default_queue=FAN_OUT_QUEUE,
+        task_queues=[Queue(name) for name in ALL_QUEUES],
+        broker_transport_options={
+            "visibility_timeout": vt,
+            "global_keyprefix": Keys(settings.namespace).celery_prefix(),
+            "unacked_restore_interval": 5,
+            "unacked_restore_throttle": 1,
+        },
+        visibility_timeout=vt,
+        task_time_limit=min(300, vt // 2),
+        task_soft_time_limit=min(240, vt // 2 - 10),
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        task_send_sent_event=False,
+    )
+    return app
