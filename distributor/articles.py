@@ -17,7 +17,7 @@ class ArticleStore:
 
     def save(self, article: Article, *, published: bool = True) -> bool:
         """Store the article unless a newer revision is already stored; True when stored."""
-        stored: int = self._redis.eval(  # type: ignore[no-untyped-call]
+        stored = self._redis.eval(
             _SAVE_IF_NEWER,
             1,
             self._keys.article(article.id),
@@ -30,7 +30,7 @@ class ArticleStore:
     def get(self, article_id: str) -> Article | None:
         """The stored article, or None when unknown."""
         raw = self._redis.hget(self._keys.article(article_id), "json")
-        return Article.model_validate_json(raw) if raw else None  # type: ignore[arg-type]
+        return Article.model_validate_json(raw) if raw else None
 
     def is_published(self, article_id: str) -> bool:
         """True when the article is known and not unpublished."""

@@ -37,7 +37,7 @@ def parse_routing(text: str, name: str = "routing") -> RoutingTable:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             match = re.search(r"line (\d+)", str(exc))
-            line = match.group(1) if match else "?"
+            line = int(match.group(1)) if match else 0
             raise ConfigError(f"{name}:{line}: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{name}:1: the routing file must be a table of settings")
@@ -57,7 +57,8 @@ def _line_of(text: str, loc: list[str]) -> int:
     start = 0
     if len(loc) >= 2 and loc[1].isdigit():
         headers = [
-            i for i, line in enumerate(lines)
+            i
+            for i, line in enumerate(lines)
             if re.match(rf"\s*(\[\[{re.escape(loc[0])}\]\]|-\s)", line)
             or re.match(rf"\s*{re.escape(loc[0])}\s*[:=]", line)
         ]

@@ -21,7 +21,9 @@ class Publisher(Protocol):
         """Post and return the platform's message ids (one for a message or tweet)."""
         ...
 
-    def edit(self, destination: Destination, message_ids: tuple[str, ...], post: RenderedPost) -> None:
+    def edit(
+        self, destination: Destination, message_ids: tuple[str, ...], post: RenderedPost
+    ) -> None:
         """Replace an existing post's text or caption; a no-op edit is not an error."""
         ...
 
