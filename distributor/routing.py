@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from distributor.models import Article, Destination
+from distributor.models import Article, ArticleEvent, Destination
 
 
 class Rule(BaseModel):
@@ -79,3 +82,25 @@ def route(article: Article, table: RoutingTable) -> tuple[Destination, ...]:
         seen.add(dest_id)
         out.append(table.get(dest_id))
     return tuple(out)
+
+
+Action = Literal["publish", "update", "unpublish"]
+
+
+def plan(
+    event: ArticleEvent, table: RoutingTable, live: Iterable[str] = ()
+) -> tuple[tuple[Destination, Action], ...]:
+    """The deliveries an event asks for.
+
+    Published: one ``publish`` per routed destination. Updated: ``update`` for routed
+    destinations and for any destination that still holds a live post. Unpublished:
+    ``unpublish`` wherever a post is live (``live`` lists those destination ids).
+    """
+    live_ids = [d for d in live if d in {dest.id for dest in table.destinations}]
+    if event.type == "article.unpublished":
+        return tuple((table.get(d), "unpublish") for d in dict.fromkeys(live_ids))
+    routed = route(event.article, table)
+    if event.type == "article.published":
+        return tuple((d, "publish") for d in routed)
+    ids = dict.fromkeys([*(d.id for d in routed), *live_ids])
+    return tuple((table.get(d), "update") for d in ids)
