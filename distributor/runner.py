@@ -100,7 +100,7 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
         echo(f"redis    {child.redis_url}")
         if child.sandbox:
             echo(
-                f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials: sandbox mode)"
+                f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials)"
             )
         echo(f"api      http://{child.api_host}:{child.api_port}/docs")
         echo("press Ctrl-C to stop")
