@@ -70,12 +70,13 @@ def beat() -> None:
 def sandbox(
     routing: Annotated[Path | None, typer.Option(help="create the chats this file names")] = None,
     port: Annotated[int, typer.Option(help="port")] = 8081,
+    host: Annotated[str, typer.Option(help="interface")] = "127.0.0.1",
     flood_control: Annotated[bool, typer.Option(help="Telegram flood limits")] = True,
 ) -> None:
     """Serve the Telegram Bot API + X API v2 sandbox (port 8081 by default)."""
     from distributor.sandbox.server import serve, sandbox_config_for
 
-    serve(port=port, config=sandbox_config_for(routing, flood_control=flood_control))
+    serve(host=host, port=port, config=sandbox_config_for(routing, flood_control=flood_control))
 
 
 @cli.command()
