@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     sandbox_port: int = 8081
 
     http_timeout_s: float = Field(default=10.0, gt=0)
-    visibility_timeout_s: int = Field(default=600, ge=60)
-    lease_s: int = Field(default=60, ge=5)
+    visibility_timeout_s: int = Field(default=600, ge=5)
+    lease_s: int = Field(default=60, ge=1)
     max_attempts: int = Field(default=8, ge=1)
 
     trending_half_life_h: float = Field(default=6.0, gt=0)

@@ -1,0 +1,1 @@
+"""Test helpers that start real processes (workers, API, Redis) and clean them up."""
