@@ -1,0 +1,303 @@
+"""The delivery ledger: one record per (article, destination, revision), moved by Lua in Redis.
+
+``pending → sending → sent | failed | in_doubt``, and ``deleted`` after an unpublish. The claim
+``pending → sending`` stores a random lease token and expiry; every later write must present the
+token (``LeaseLost`` otherwise). A ``sending`` record whose lease expired is never claimed again:
+it becomes ``in_doubt`` and only the token holder (who knows what happened) or the reconciler
+moves it on. Lease times come from the ``clock`` passed in (``time.time`` in production, a
+controllable one in tests); every worker's clock must agree to well within ``lease_s``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from redis import Redis
+
+from distributor import ledger_lua as lua
+from distributor.errors import DistributorError, LeaseLost
+from distributor.keys import Keys
+from distributor.models import Delivery, DeliveryState
+
+Action = Literal["post", "edit"]
+"""What a claim is for: a new post (never repeat blindly) or an edit (safe to repeat)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Proof that this worker owns one delivery until ``lease_until``."""
+
+    article_id: str
+    destination: str
+    revision: int
+    token: str
+    lease_until: float
+    attempt: int
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class LivePost:
+    """The post currently standing for an article at a destination."""
+
+    revision: int
+    message_ids: tuple[str, ...]
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class InDoubtItem:
+    """An in-doubt delivery, what its claim was for, and since when (clock seconds)."""
+
+    delivery: Delivery
+    action: Action
+    since: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnpublishPlan:
+    """What an unpublish must do at one destination."""
+
+    busy: bool  # a delivery is mid-call under a live lease: try again shortly
+    message_ids: tuple[str, ...]  # every recorded post of revisions up to the unpublished one
+    in_doubt: tuple[int, ...]  # revisions that may be posted but cannot be deleted yet
+
+
+class Ledger:
+    """Delivery records, their history, the live post and the in-doubt set, in Redis."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        lease_s: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._lease_s = lease_s
+        self._clock = clock
+        self._scripts = {
+            name: redis.register_script(lua.PRELUDE + body) for name, body in lua.SCRIPTS.items()
+        }
+
+    # reads
+    def get(self, article_id: str, destination: str, revision: int) -> Delivery | None:
+        """The record, or None when this delivery was never seen."""
+        raw = _text(self._redis.hgetall(self._keys.delivery(article_id, destination, revision)))
+        return _delivery(raw) if raw else None
+
+    def list_deliveries(self, article_id: str) -> list[Delivery]:
+        """Every delivery of one article, ordered by destination then revision."""
+        members = self._redis.smembers(self._keys.deliveries(article_id))
+        found = [_delivery(raw) for raw in self._hashes(map(_str, members)) if raw]
+        return sorted(found, key=lambda d: (d.destination, d.revision))
+
+    def history(self, article_id: str) -> list[dict[str, Any]]:
+        """Every transition of one article's deliveries, oldest first."""
+        lines = self._redis.lrange(self._keys.history(article_id), 0, -1)
+        entries = [json.loads(line) for line in lines]
+        for entry in entries:
+            entry["message_ids"] = _ids(entry.get("message_ids", ""))
+        return entries
+
+    def live_post(self, article_id: str, destination: str) -> LivePost | None:
+        """The revision, message ids and send method of the post standing now, if any."""
+        raw = _text(self._redis.hgetall(self._keys.posted(article_id, destination)))
+        if not raw.get("revision"):
+            return None
+        ids = _ids(raw.get("message_ids", ""))
+        return LivePost(int(raw["revision"]), ids, raw.get("method", ""))
+
+    def unpublished_revision(self, article_id: str, destination: str) -> int:
+        """The highest revision unpublished at this destination (0 when none)."""
+        return int(self._redis.hget(self._keys.posted(article_id, destination), "unpublished") or 0)
+
+    def in_doubt_items(self) -> list[InDoubtItem]:
+        """Every in-doubt delivery, oldest first."""
+        members: list[tuple[bytes | str, float]] = self._redis.zrange(
+            self._keys.in_doubt(), 0, -1, withscores=True
+        )  # type: ignore[assignment]
+        raws = self._hashes(_str(key) for key, _ in members)
+        return [
+            InDoubtItem(_delivery(raw), "edit" if raw.get("action") == "edit" else "post", since)
+            for (_, since), raw in zip(members, raws, strict=True)
+            if raw
+        ]
+
+    # transitions
+    def ensure(self, article_id: str, destination: str, revision: int) -> Delivery:
+        """Create the record as ``pending`` unless it exists; return it."""
+        self._run("ensure", article_id, destination, revision, self._clock())
+        found = self.get(article_id, destination, revision)
+        assert found is not None
+        return found
+
+    def claim(
+        self, article_id: str, destination: str, revision: int, action: Action = "post"
+    ) -> Claim | None:
+        """Take a pending delivery (creating it if new); None when it is not pending.
+
+        A ``sending`` record whose lease expired becomes ``in_doubt`` here and is not taken.
+        A revision at or below an unpublished one becomes ``deleted`` and is not taken.
+        """
+        token, now = secrets.token_hex(16), self._clock()
+        result = self._run(
+            "claim", article_id, destination, revision, now, self._lease_s, token, action
+        )
+        verdict, _, attempt = result.partition(":")
+        if verdict != "claimed":
+            return None
+        lease_until = now + self._lease_s
+        return Claim(article_id, destination, revision, token, lease_until, int(attempt), action)
+
+    def record_sent(self, claim: Claim, message_ids: Sequence[str], method: str = "") -> None:
+        """The platform took the post: ``sent`` with its ids; it becomes the live post."""
+        self._move(claim, DeliveryState.SENT, "", ",".join(message_ids), method)
+
+    def release(self, claim: Claim, error: str) -> None:
+        """Surely not posted: back to ``pending`` with the error, for a retry."""
+        self._move(claim, DeliveryState.PENDING, error)
+
+    def record_failed(self, claim: Claim, reason: str) -> None:
+        """Surely not posted and never will be: ``failed`` with the reason."""
+        self._move(claim, DeliveryState.FAILED, reason)
+
+    def record_in_doubt(self, claim: Claim, reason: str) -> None:
+        """The platform may have posted: ``in_doubt``, left to the reconciler."""
+        self._move(claim, DeliveryState.IN_DOUBT, reason)
+
+    def expire_leases(self) -> list[Delivery]:
+        """Turn every ``sending`` record whose lease has expired into ``in_doubt``."""
+        now = self._clock()
+        expired: list[Delivery] = []
+        due: list[bytes | str] = self._redis.zrangebyscore(self._keys.leases(), "-inf", now)  # type: ignore[assignment]
+        for raw in self._hashes(map(_str, due)):
+            if not raw:
+                continue
+            where = (raw["article_id"], raw["destination"], int(raw["revision"]))
+            if self._run("expire", *where, now) == "in_doubt":
+                expired.append(_delivery(_text(self._redis.hgetall(self._keys.delivery(*where)))))
+        return expired
+
+    def resolve(
+        self,
+        delivery: Delivery,
+        state: DeliveryState,
+        reason: str,
+        message_ids: Sequence[str] = (),
+        method: str = "",
+    ) -> bool:
+        """Reconciler: move an ``in_doubt`` record to ``sent``, ``pending`` or ``deleted``.
+
+        False when it is no longer in doubt (someone else settled it first).
+        """
+        if state not in (DeliveryState.SENT, DeliveryState.PENDING, DeliveryState.DELETED):
+            raise DistributorError(f"cannot resolve an in-doubt delivery to {state}")
+        where = (delivery.article_id, delivery.destination, delivery.revision)
+        ids = ",".join(message_ids)
+        return self._run("resolve", *where, self._clock(), state, reason, ids, method) == "ok"
+
+    def unpublish(self, article_id: str, destination: str, revision: int) -> UnpublishPlan:
+        """Mark revisions up to ``revision`` unpublished here: never claimed again, pending ones
+        become ``deleted``. Returns what must still be deleted on the platform."""
+        now = self._clock()
+        posted = self._keys.posted(article_id, destination)
+        if revision > self.unpublished_revision(article_id, destination):
+            self._redis.hset(posted, "unpublished", revision)
+        busy, ids, doubts = False, list[str](), list[int]()
+        for old in self.list_deliveries(article_id):
+            if old.destination != destination or old.revision > revision:
+                continue
+            self._run("cancel", article_id, destination, old.revision, now)
+            current = self.get(article_id, destination, old.revision)
+            assert current is not None
+            busy = busy or current.state is DeliveryState.SENDING
+            if current.state is DeliveryState.IN_DOUBT:
+                doubts.append(current.revision)
+            if current.state is DeliveryState.SENT:
+                ids.extend(i for i in current.message_ids if i not in ids)
+        return UnpublishPlan(busy, tuple(ids), tuple(doubts))
+
+    def mark_deleted(self, article_id: str, destination: str, revision: int, reason: str) -> None:
+        """The posts are gone: each ``sent`` revision up to ``revision`` becomes ``deleted``."""
+        now = self._clock()
+        for old in self.list_deliveries(article_id):
+            if old.destination == destination and old.revision <= revision:
+                self._run("deleted", article_id, destination, old.revision, now, reason)
+
+    def note(
+        self, article_id: str, destination: str, revision: int, event: str, reason: str
+    ) -> None:
+        """Add a history line that changes no state (e.g. an update skipped by policy)."""
+        line = {"t": self._clock(), "destination": destination, "revision": revision}
+        line.update(event=event, reason=reason)
+        self._redis.rpush(self._keys.history(article_id), json.dumps(line))
+
+    # internals
+    def _move(
+        self, claim: Claim, to: DeliveryState, reason: str, ids: str = "", method: str = ""
+    ) -> None:
+        where = (claim.article_id, claim.destination, claim.revision)
+        args = (claim.token, to.value, reason, ids, method)
+        result = self._run("transition", *where, self._clock(), *args)
+        if result != "ok":
+            raise LeaseLost(f"{'/'.join(map(str, where))}: lease lost ({result})")
+
+    def _run(
+        self,
+        name: str,
+        article_id: str,
+        destination: str,
+        revision: int,
+        now: float,
+        *extra: str | float,
+    ) -> str:
+        keys = self._keys
+        key_list = [
+            keys.delivery(article_id, destination, revision),
+            keys.deliveries(article_id),
+            keys.history(article_id),
+            keys.leases(),
+            keys.in_doubt(),
+            keys.posted(article_id, destination),
+        ]
+        argv = [article_id, destination, revision, now, *extra]
+        return str(self._scripts[name](keys=key_list, args=argv))
+
+    def _hashes(self, keys: Iterable[str]) -> list[dict[str, str]]:
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.hgetall(key)
+        return [_text(raw) for raw in pipe.execute()]
+
+
+def _str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _text(raw: Mapping[bytes | str, bytes | str]) -> dict[str, str]:
+    return {_str(k): _str(v) for k, v in raw.items()}
+
+
+def _ids(raw: str) -> tuple[str, ...]:
+    return tuple(i for i in raw.split(",") if i)
+
+
+def _delivery(raw: dict[str, str]) -> Delivery:
+    return Delivery(
+        article_id=raw["article_id"],
+        destination=raw["destination"],
+        revision=int(raw["revision"]),
+        state=DeliveryState(raw["state"]),
+        message_ids=_ids(raw.get("message_ids", "")),
+        attempts=int(raw.get("attempts", 0)),
+        error=raw.get("error") or None,
+        updated_at=datetime.fromtimestamp(float(raw["updated_at"]), tz=UTC),
+    )
