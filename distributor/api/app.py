@@ -5,11 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
+from distributor.api import events
 from distributor.api.deps import Services
+from distributor.api.errors import install_error_handlers
 
 
 def create_app(services: Services) -> FastAPI:
     """Build the API around the given services; no globals, so tests can build many."""
     app = FastAPI(title="distributor", version=__version__)
     app.state.services = services
+    install_error_handlers(app)
+    app.include_router(events.router)
     return app

@@ -1,0 +1,83 @@
+"""One error shape for every refusal: ``{"error": {"code": ..., "message": ...}}``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis import RedisError
+from starlette.exceptions import HTTPException
+
+from distributor.errors import InvalidInput
+from distributor.intake.adapters import describe_errors
+from distributor.intake.service import EnqueueFailed
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def error_response(
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    """The JSON error body for ``status`` (code derived from it), plus any ``extra`` fields."""
+    body = {"error": {"code": ERROR_CODES.get(status, "error"), "message": message}}
+    return JSONResponse({**body, **(extra or {})}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every refusal through ``error_response``."""
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(EnqueueFailed, _unavailable)
+    app.add_exception_handler(RedisError, _unavailable)
+
+
+async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    return error_response(exc.status_code, str(exc))
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{**err, "loc": _locate(tuple(err["loc"]))} for err in exc.errors()]
+    return error_response(422, describe_errors(errors))
+
+
+def _locate(loc: tuple[object, ...]) -> tuple[object, ...]:
+    """``("path", "article_id")`` → ``("path parameter article_id",)``; body fields as they are."""
+    if not loc:
+        return loc
+    source, rest = loc[0], ".".join(str(p) for p in loc[1:])
+    if source == "body":
+        return loc[1:] or ("body",)
+    if source in ("query", "path", "header", "cookie"):
+        return (f"{source} parameter {rest}",)
+    return loc
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, str(exc.detail), exc.headers)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    message = str(exc) if isinstance(exc, EnqueueFailed) else f"Redis is unavailable: {exc}"
+    return error_response(503, message)

@@ -1,0 +1,1 @@
+"""Intake: webhook signatures, payload adapters, and accepting an event onto the queue."""

@@ -1,0 +1,56 @@
+"""Accept a signed event: verify, decode, claim the signature, dedupe, enqueue fan-out.
+
+Nothing is written for a request that is refused. The signature is checked on the raw bytes
+before anything is parsed, but its replay marker is written only once the payload has also been
+decoded and validated: a validly signed but invalid payload leaves no trace, and sending it
+again gets the same 4xx (it cannot do harm, since it is refused every time). If the event cannot
+be queued, both the event marker and the replay marker are removed, so the sender can retry the
+very same signed request.
+"""
+
+from __future__ import annotations
+
+from distributor.api.deps import Services
+from distributor.errors import DistributorError
+from distributor.intake.adapters import decode_event
+from distributor.intake.signature import ReplayGuard, verify
+from distributor.models import ArticleEvent
+
+FAN_OUT_TASK = "distributor.fan_out"
+EVENT_TTL_S = 30 * 86400  # after this a resent event is queued again; the ledger still dedupes
+
+
+class EnqueueFailed(DistributorError):
+    """The broker did not take the event; nothing was recorded, the sender should retry."""
+
+
+def receive(body: bytes, signature_header: str | None, services: Services) -> tuple[str, bool]:
+    """Handle one webhook body; returns ``(event_id, duplicate)`` or raises InvalidInput."""
+    settings = services.settings
+    tolerance = settings.signature_tolerance_s
+    now = services.clock()
+    signature = verify(body, signature_header, settings.webhook_secret_value(), now, tolerance)
+    event = decode_event(body)
+    guard = ReplayGuard(services.redis, services.keys)
+    guard.claim(signature, now, tolerance)
+    try:
+        return accept_event(event, services)
+    except BaseException:
+        guard.release(signature)
+        raise
+
+
+def accept_event(event: ArticleEvent, services: Services) -> tuple[str, bool]:
+    """Queue fan-out once per event id; ``(event_id, True)`` when it was already accepted."""
+    event_id = event.event_id
+    marker = services.keys.event(event_id)
+    if not services.redis.set(marker, f"{services.clock():.3f}", nx=True, ex=EVENT_TTL_S):
+        return event_id, True
+    try:
+        services.enqueue(
+            FAN_OUT_TASK, {"event": event.model_dump(mode="json"), "event_id": event_id}
+        )
+    except Exception as exc:
+        services.redis.delete(marker)
+        raise EnqueueFailed(f"could not queue event {event_id}: {exc}") from exc
+    return event_id, False
