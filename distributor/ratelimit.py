@@ -1,0 +1,111 @@
+"""Rate governor: GCRA in Lua on the Redis server's clock, shared by every worker process.
+
+Each ``Limit`` is a sustained rate (one call per ``interval_s``) with a burst. ``acquire`` checks
+every scope a call touches (platform, chat, account) in one script: either all get a slot, or
+none does and the caller learns how long to wait.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis import Redis
+
+from distributor.keys import Keys
+from distributor.models import Destination
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One call per ``interval_s`` on average, up to ``burst`` of them back to back."""
+
+    scope: str
+    interval_s: float
+    burst: int = 1
+
+    def __post_init__(self) -> None:
+        if self.interval_s <= 0 or self.burst < 1:
+            raise ValueError(f"bad limit {self}: need interval_s > 0 and burst >= 1")
+
+    @classmethod
+    def at_most(cls, scope: str, count: int, period_s: float, burst: int = 1) -> Limit:
+        """No window of ``period_s`` sees more than ``count`` calls, ``burst`` back to back."""
+        if not 1 <= burst <= count:
+            raise ValueError(f"need 1 <= burst <= count, got burst={burst} count={count}")
+        return cls(scope, period_s / (count - burst + 1), burst)
+
+
+@dataclass(frozen=True, slots=True)
+class RateTable:
+    """The limits we keep to, at or under the platforms' (and the sandbox's) own.
+
+    Telegram: about 30 messages/s per bot; 1/s per chat with a small burst; 20/min per group.
+    The Bot API does not tell a channel from a group by id, so the group rule applies to every
+    chat. X: posts per user per window by API tier (free 17/24 h, basic 100/24 h, pro 100/15 min).
+    """
+
+    telegram_per_s: int = 30
+    chat_burst: int = 3
+    chat_per_min: int = 20
+    x_posts: int = 17
+    x_window_s: float = 86_400.0
+    x_burst: int = 3
+
+    def limits_for(self, destination: Destination) -> tuple[Limit, ...]:
+        """Every limit one post to ``destination`` counts against."""
+        if destination.platform == "telegram":
+            chat = f"telegram:chat:{destination.target}"
+            return (
+                Limit.at_most("telegram:bot", self.telegram_per_s, 1.0),
+                Limit(chat, 1.0, self.chat_burst),
+                Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst),
+            )
+        user = f"x:user:{destination.target}"
+        return (Limit.at_most(user, self.x_posts, self.x_window_s, self.x_burst),)
+
+
+class RateGovernor:
+    """Shared rate limits in Redis; ``acquire`` never blocks, it says how long to wait."""
+
+    def __init__(self, redis: Redis, keys: Keys, table: RateTable | None = None) -> None:
+        self._keys = keys
+        self.table = table or RateTable()
+        self._script = redis.register_script(_GCRA)
+
+    def acquire(self, limits: Sequence[Limit]) -> float:
+        """0.0 after taking a slot in every scope at once; else seconds to wait (nothing taken)."""
+        if not limits:
+            return 0.0
+        keys = [self._keys.rate(limit.scope) for limit in limits]
+        args: list[int] = []
+        for limit in limits:
+            args += [math.ceil(limit.interval_s * 1_000_000), limit.burst]
+        wait_us = int(self._script(keys=keys, args=args))
+        return wait_us / 1_000_000
+
+    def acquire_for(self, destination: Destination) -> float:
+        """``acquire`` the limits of one post to ``destination`` (per this governor's table)."""
+        return self.acquire(self.table.limits_for(destination))
+
+
+# KEYS: one theoretical-arrival-time key per scope; ARGV: interval_us, burst for each scope.
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait, tats = 0, {}
+for i = 1, #KEYS do
+  local interval, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local tat = math.max(tonumber(redis.call('GET', KEYS[i]) or '0'), now)
+  local allow_at = tat + interval - burst * interval
+  if allow_at > now then wait = math.max(wait, allow_at - now) end
+  tats[i] = tat + interval
+end
+if wait > 0 then return string.format('%d', wait) end
+for i = 1, #KEYS do
+  local ttl_ms = math.ceil((tats[i] - now) / 1000) + 1
+  redis.call('SET', KEYS[i], string.format('%d', tats[i]), 'PX', ttl_ms)
+end
+return '0'
+"""
