@@ -107,6 +107,9 @@ class Trending:
         self._keys = keys
         self._config = config or TrendingConfig()
         self._clock = clock
+        self._record = redis.register_script(_RECORD)
+        self._remove = redis.register_script(_REMOVE)
+        self._renormalise = redis.register_script(_RENORMALISE)
         self._windows = [
             arg
             for name, half_life in self._config.half_lives_s.items()
@@ -132,22 +135,24 @@ class Trending:
         when = self._clock() if t is None else t
         weight = self._config.weights[kind] * count
         bucket = math.floor(when / self._config.bucket_s) * self._config.bucket_s
-        done = self._redis.eval(
-            _RECORD,
-            5,
-            self._keys.trend_epochs(),
-            self._keys.trend_scopes(),
-            self._keys.trend_article(article_id),
-            self._keys.trend_last(),
-            self._keys.trend_blocked(),
-            article_id,
-            category_scope(category),
-            repr(when),
-            repr(weight),
-            kind,
-            repr(bucket),
-            str(count),
-            *self._windows,
+        done = self._record(
+            keys=[
+                self._keys.trend_epochs(),
+                self._keys.trend_scopes(),
+                self._keys.trend_article(article_id),
+                self._keys.trend_last(),
+                self._keys.trend_blocked(),
+            ],
+            args=[
+                article_id,
+                category_scope(category),
+                repr(when),
+                repr(weight),
+                kind,
+                repr(bucket),
+                count,
+                *self._windows,
+            ],
         )
         return bool(done)
 
@@ -219,16 +224,14 @@ class Trending:
 
     def remove(self, article_id: str, *, block: bool = True) -> None:
         """Take an article off every board; with ``block`` later events are ignored."""
-        self._redis.eval(
-            _REMOVE,
-            4,
-            self._keys.trend_scopes(),
-            self._keys.trend_article(article_id),
-            self._keys.trend_last(),
-            self._keys.trend_blocked(),
-            article_id,
-            "1" if block else "0",
-            *self._windows,
+        self._remove(
+            keys=[
+                self._keys.trend_scopes(),
+                self._keys.trend_article(article_id),
+                self._keys.trend_last(),
+                self._keys.trend_blocked(),
+            ],
+            args=[article_id, "1" if block else "0", *self._windows],
         )
 
     def restore(self, article_id: str) -> None:
@@ -238,13 +241,9 @@ class Trending:
     def renormalise(self, now: float | None = None) -> None:
         """Move every board's T0 to ``now`` and rescale its scores (beat: hourly)."""
         at = self._clock() if now is None else now
-        self._redis.eval(
-            _RENORMALISE,
-            2,
-            self._keys.trend_epochs(),
-            self._keys.trend_scopes(),
-            repr(at),
-            *self._windows,
+        self._renormalise(
+            keys=[self._keys.trend_epochs(), self._keys.trend_scopes()],
+            args=[repr(at), *self._windows],
         )
 
     def prune(self, now: float | None = None) -> int:

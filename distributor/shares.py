@@ -1,0 +1,280 @@
+"""Share counts we own: tracked-link clicks, page views and our posts' platform metrics.
+
+Humans and known bots are told apart by the maintained ``crawler-user-agents`` pattern list;
+bots are counted apart and never reach trending. A visitor is a keyed hash of IP and
+User-Agent with a random salt per UTC day that expires, so raw IPs are never stored and
+yesterday's hashes cannot be recomputed. Platform metrics are stored as the latest absolute
+snapshot per post (re-polling never double counts); trending gets only growth past the highest
+value seen before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import crawleruseragents
+from pydantic import BaseModel, ConfigDict
+from redis import Redis
+
+from distributor.keys import Keys
+from distributor.models import Article
+from distributor.trending import Trending
+
+DAY = 86_400
+UNIQUES_TTL_S = 8 * DAY  # per-day unique clickers are kept for a week
+SEEN_TTL_S = 2 * DAY  # per-day dedupe sets, and the salts, outlive their day by one
+
+
+def utc_day(t: float) -> str:
+    """The UTC calendar day of a Unix time, as ``YYYYMMDD``."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y%m%d")
+
+
+def is_known_bot(user_agent: str) -> bool:
+    """True for a missing User-Agent or one matching a known crawler pattern."""
+    ua = user_agent.strip()
+    return not ua or bool(crawleruseragents.is_crawler(ua))
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who made a request: an opaque per-day id and whether it is a known bot."""
+
+    id: str
+    is_bot: bool
+
+
+class Visitors:
+    """Turns (IP, User-Agent) into a ``Visitor``; salts live in Redis, one per UTC day."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        clock: Callable[[], float] = time.time,
+        bot_check: Callable[[str], bool] = is_known_bot,
+        cache_size: int = 4096,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._clock = clock
+        self._is_bot = lru_cache(maxsize=cache_size)(bot_check)
+        self._salt: tuple[str, bytes] | None = None
+
+    def identify(self, ip: str, user_agent: str, now: float | None = None) -> Visitor:
+        """The visitor for this request on the day of ``now``."""
+        salt = self._salt_for(utc_day(self._clock() if now is None else now))
+        digest = hashlib.blake2b(f"{ip}\n{user_agent}".encode(), key=salt, digest_size=8)
+        return Visitor(id=digest.hexdigest(), is_bot=self._is_bot(user_agent))
+
+    def _salt_for(self, day: str) -> bytes:
+        if self._salt is not None and self._salt[0] == day:
+            return self._salt[1]
+        key = self._keys.visitor_salt(day)
+        self._redis.set(key, secrets.token_hex(32), nx=True, ex=SEEN_TTL_S)
+        value = str(self._redis.get(key))
+        salt = bytes.fromhex(value)
+        self._salt = (day, salt)
+        return salt
+
+
+class PlatformCounts(BaseModel):
+    """Our posts' metrics on one platform, summed over their latest snapshots."""
+
+    shares: int = 0
+    engagement: int = 0
+
+
+class ClickCounts(BaseModel):
+    """Tracked-link clicks: humans (all time), unique humans today, known bots (all time)."""
+
+    human: int = 0
+    unique_today: int = 0
+    bots: int = 0
+
+
+class ShareCounts(BaseModel):
+    """What the site's widget shows; ``total`` is human clicks plus platform shares."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total: int
+    by_network: dict[str, int]
+    clicks: ClickCounts
+    platform: dict[str, PlatformCounts]
+
+    def network_total(self, network: str) -> int:
+        """Clicks on one network's share link plus that platform's own shares."""
+        own = self.platform.get(network)
+        return self.by_network.get(network, 0) + (own.shares if own else 0)
+
+
+@dataclass(frozen=True)
+class SnapshotDelta:
+    """Growth of a post's metrics past their previous high-water marks (what trending gets)."""
+
+    shares: int
+    engagement: int
+
+
+def x_snapshot(public_metrics: Mapping[str, int]) -> tuple[int, int]:
+    """(shares, engagement) of a tweet: retweets + quotes, likes + replies."""
+    shares = int(public_metrics.get("retweet_count", 0)) + int(public_metrics.get("quote_count", 0))
+    engagement = int(public_metrics.get("like_count", 0)) + int(
+        public_metrics.get("reply_count", 0)
+    )
+    return shares, engagement
+
+
+def reactions_total(total_counts: Iterable[int]) -> int:
+    """Engagement of a Telegram channel post: the sum of its anonymous reaction counts."""
+    return sum(int(count) for count in total_counts)
+
+
+class ShareTracker:
+    """Counters in Redis hashes, uniques in HyperLogLogs, trending fed once per visitor/day."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        trending: Trending,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._trending = trending
+        self._clock = clock
+        self._click = redis.register_script(_CLICK)
+        self._view = redis.register_script(_VIEW)
+        self._snapshot = redis.register_script(_SNAPSHOT)
+
+    def record_click(
+        self, article: Article, network: str, visitor: Visitor, now: float | None = None
+    ) -> bool:
+        """Count a share-link click; True when it moved trending (first per network/day)."""
+        if visitor.is_bot:
+            self._redis.hincrby(self._keys.bot_clicks(article.id), network, 1)
+            return False
+        at = self._clock() if now is None else now
+        day = utc_day(at)
+        new = self._click(
+            keys=[
+                self._keys.share_clicks(article.id),
+                self._keys.clickers(article.id, day),
+                self._keys.seen(article.id, day),
+            ],
+            args=[network, visitor.id, UNIQUES_TTL_S, SEEN_TTL_S],
+        )
+        return bool(new) and self._trending.record(
+            article.id, article.category, "share_click", t=at
+        )
+
+    def record_view(self, article: Article, visitor: Visitor, now: float | None = None) -> bool:
+        """Count a page view once per visitor and UTC day; True when it was counted."""
+        if visitor.is_bot:
+            self._redis.hincrby(self._keys.page_views(article.id), "bots", 1)
+            return False
+        at = self._clock() if now is None else now
+        new = self._view(
+            keys=[self._keys.page_views(article.id), self._keys.seen(article.id, utc_day(at))],
+            args=[visitor.id, SEEN_TTL_S],
+        )
+        if new:
+            self._trending.record(article.id, article.category, "view", t=at)
+        return bool(new)
+
+    def views(self, article_id: str) -> int:
+        """Human page views (one per visitor per day)."""
+        return int(self._redis.hget(self._keys.page_views(article_id), "views") or 0)
+
+    def link_post(self, platform: str, post_id: str, article_id: str) -> None:
+        """Remember which article one of our posts belongs to (for pushed metrics)."""
+        self._redis.hset(self._keys.platform_post(platform, post_id), "article", article_id)
+
+    def article_for_post(self, platform: str, post_id: str) -> str | None:
+        """The article a post of ours belongs to, when linked."""
+        found = self._redis.hget(self._keys.platform_post(platform, post_id), "article")
+        return str(found) if found is not None else None
+
+    def record_snapshot(
+        self,
+        article: Article,
+        platform: str,
+        post_id: str,
+        shares: int,
+        engagement: int,
+        now: float | None = None,
+    ) -> SnapshotDelta:
+        """Store a post's latest absolute metrics; trending gets only new highs."""
+        at = self._clock() if now is None else now
+        grown = self._snapshot(
+            keys=[
+                self._keys.platform_post(platform, post_id),
+                self._keys.platform_totals(article.id),
+            ],
+            args=[platform, article.id, max(0, shares), max(0, engagement), repr(at)],
+        )
+        delta = SnapshotDelta(shares=int(grown[0]), engagement=int(grown[1]))
+        category = article.category
+        self._trending.record(article.id, category, "platform_share", delta.shares, t=at)
+        self._trending.record(article.id, category, "engagement", delta.engagement, t=at)
+        return delta
+
+    def counts(self, article_id: str, now: float | None = None) -> ShareCounts:
+        """All counts of one article, as ``GET /v1/articles/{id}/shares`` returns them."""
+        day = utc_day(self._clock() if now is None else now)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hgetall(self._keys.share_clicks(article_id))
+        pipe.hgetall(self._keys.bot_clicks(article_id))
+        pipe.pfcount(self._keys.clickers(article_id, day))
+        pipe.hgetall(self._keys.platform_totals(article_id))
+        human, bots, unique, totals = pipe.execute()
+        by_network = {network: int(n) for network, n in sorted(human.items())}
+        metrics: dict[str, dict[str, int]] = {}
+        for name, value in sorted(totals.items()):
+            plat, _, metric = name.partition(":")
+            metrics.setdefault(plat, {})[metric] = int(value)
+        platform = {plat: PlatformCounts.model_validate(m) for plat, m in metrics.items()}
+        clicks = ClickCounts(
+            human=sum(by_network.values()),
+            unique_today=int(unique),
+            bots=sum(int(n) for n in bots.values()),
+        )
+        total = clicks.human + sum(p.shares for p in platform.values())
+        return ShareCounts(total=total, by_network=by_network, clicks=clicks, platform=platform)
+
+
+_CLICK = """
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PFADD', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+local new = redis.call('SADD', KEYS[3], 'c:' .. ARGV[1] .. ':' .. ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+return new
+"""
+
+_VIEW = """
+local new = redis.call('SADD', KEYS[2], 'v:' .. ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+if new == 1 then redis.call('HINCRBY', KEYS[1], 'views', 1) end
+return new
+"""
+
+_SNAPSHOT = """
+local function num(field) return tonumber(redis.call('HGET', KEYS[1], field) or '0') end
+local s, e = tonumber(ARGV[3]), tonumber(ARGV[4])
+local ds, de = s - num('shares'), e - num('engagement')
+local hs, he = num('hwm_shares'), num('hwm_engagement')
+redis.call('HSET', KEYS[1], 'article', ARGV[2], 'shares', s, 'engagement', e,
+  'hwm_shares', math.max(s, hs), 'hwm_engagement', math.max(e, he), 'polled_at', ARGV[5])
+if ds ~= 0 then redis.call('HINCRBY', KEYS[2], ARGV[1] .. ':shares', ds) end
+if de ~= 0 then redis.call('HINCRBY', KEYS[2], ARGV[1] .. ':engagement', de) end
+return {math.max(0, s - hs), math.max(0, e - he)}
+"""
