@@ -1,0 +1,54 @@
+"""An article's text cleaned once, for every destination it is rendered for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from distributor.formatting.hashtags import hashtags
+from distributor.formatting.text import html_to_text
+from distributor.models import Article
+
+EXCERPT_KEEP = 4096  # no post shows more of the excerpt than a Telegram message can hold
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    """The reader-visible text of an article; ``excerpt`` keeps paragraph breaks."""
+
+    id: str
+    url: str
+    title: str
+    excerpt: str
+    author: str
+    category: str
+    hashtags: tuple[str, ...]
+    language: str
+    image_url: str | None = field(default=None)
+
+    def context(self, title: str, excerpt: str, tags: tuple[str, ...], url: str) -> dict[str, Any]:
+        """Template variables, with the possibly shortened fields given."""
+        return {
+            "title": title,
+            "excerpt": excerpt,
+            "hashtags": tags,
+            "url": url,
+            "author": self.author,
+            "category": self.category,
+            "language": self.language,
+        }
+
+
+def clean_article(article: Article) -> CleanArticle:
+    """Turn the article's HTML fields into plain text and its tags into hashtags."""
+    return CleanArticle(
+        id=article.id,
+        url=article.url,
+        title=html_to_text(article.title),
+        excerpt=html_to_text(article.excerpt, paragraphs=True, limit=EXCERPT_KEEP),
+        author=html_to_text(article.author),
+        category=html_to_text(article.category),
+        hashtags=hashtags(article.tags),
+        language=article.language,
+        image_url=article.image_url,
+    )
