@@ -1,0 +1,415 @@
+"""POST /v1/events, GET /v1/articles/{id}/deliveries, GET /healthz over real Redis and Celery."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+
+from distributor.api.app import create_app
+from distributor.api.deps import Services
+from distributor.intake.service import FAN_OUT_TASK
+from distributor.intake.signature import SIGNATURE_HEADER, sign
+from distributor.keys import Keys
+from distributor.ledger import Ledger
+from tests.fixtures.seed import seed_event
+from tests.intake.harness import (
+    READER_TOKEN,
+    SECRET,
+    api_services,
+    free_port,
+    live_server,
+    make_settings,
+    queued_tasks,
+    signed_headers,
+    snapshot,
+)
+from tests.intake.wordpress import POST_ID, wordpress_post
+
+DROP = object()
+Headers = Callable[[bytes], dict[str, str]]
+
+
+@pytest.fixture
+def services(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[Services]:
+    with api_services(make_settings(redis_url, keys)) as built:
+        yield built
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services)) as test_client:
+        yield test_client
+
+
+def encode(data: Any) -> bytes:
+    return json.dumps(data).encode()
+
+
+def event_with(**article: Any) -> bytes:
+    """The seed event with article fields changed (DROP removes one)."""
+    data = seed_event()
+    for name, value in article.items():
+        if value is DROP:
+            del data["article"][name]
+        else:
+            data["article"][name] = value
+    return encode(data)
+
+
+def envelope_with(**fields: Any) -> bytes:
+    """The seed event with top-level fields changed (DROP removes one)."""
+    data = seed_event()
+    for name, value in fields.items():
+        if value is DROP:
+            del data[name]
+        else:
+            data[name] = value
+    return encode(data)
+
+
+def signed_at(offset_s: int, secret: str = SECRET) -> Headers:
+    return lambda body: signed_headers(body, int(time.time()) + offset_s, secret)
+
+
+def signature_header(value: str | None) -> Headers:
+    def build(body: bytes) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if value is not None:
+            headers[SIGNATURE_HEADER] = value
+        return headers
+
+    return build
+
+
+def content_type(value: str | None) -> Headers:
+    def build(body: bytes) -> dict[str, str]:
+        headers = signed_headers(body)
+        del headers["Content-Type"]
+        if value is not None:
+            headers["Content-Type"] = value
+        return headers
+
+    return build
+
+
+def signed_over(other: bytes) -> Headers:
+    """A valid signature, but of a different body."""
+    return lambda body: signed_headers(other)
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One kind of bad input: body, how it is signed, and the refusal expected."""
+
+    kind: str
+    body: bytes
+    status: int
+    fragment: str
+    headers: Headers = signed_headers
+
+
+SEED = event_with()
+BAD_INPUTS = [
+    Bad("not JSON", b"{'type': 'article.published'}", 400, "body is not valid JSON"),
+    Bad("wrong content type", SEED, 415, "must be application/json, not 'text/plain'",
+        content_type("text/plain")),
+    Bad("no content type", SEED, 415, "not 'missing'", content_type(None)),
+    Bad("form content type", SEED, 415, "not 'application/x-www-form-urlencoded'",
+        content_type("application/x-www-form-urlencoded")),
+    Bad("empty body", b"", 400, "body is empty"),
+    Bad("JSON array", encode([seed_event()]), 422, "body must be a JSON object, not an array"),
+    Bad("NaN", b'{"type": NaN}', 400, "NaN is not allowed"),
+    Bad("missing type", envelope_with(type=DROP), 422, "type: Field required"),
+    Bad("missing article", envelope_with(article=DROP), 422, "article: Field required"),
+    Bad("missing article.id", event_with(id=DROP), 422, "article.id: Field required"),
+    Bad("missing url", event_with(url=DROP), 422, "article.url: Field required"),
+    Bad("missing title", event_with(title=DROP), 422, "article.title: Field required"),
+    Bad("empty title", event_with(title="  "), 422, "article.title: String should have at least"),
+    Bad("missing published_at", event_with(published_at=DROP), 422,
+        "article.published_at: Field required"),
+    Bad("tags not a list", event_with(tags="politik"), 422,
+        "article.tags: Input should be a valid array"),
+    Bad("revision a string", event_with(revision="2"), 422,
+        "article.revision: Input should be a valid integer"),
+    Bad("revision negative", event_with(revision=-1), 422,
+        "article.revision: Input should be greater than or equal to 1"),
+    Bad("article id a number", event_with(id=123), 422,
+        "article.id: Input should be a valid string"),
+    Bad("ftp URL", event_with(url="ftp://visualjambi.com/a"), 422,
+        "article.url: URL scheme must be http or https, not 'ftp'"),
+    Bad("javascript URL", event_with(url="javascript:alert(1)"), 422,
+        "article.url: URL scheme must be http or https, not 'javascript'"),
+    Bad("javascript image URL", event_with(image_url="javascript:alert(1)"), 422,
+        "article.image_url: URL scheme must be http or https, not 'javascript'"),
+    Bad("URL without host", event_with(url="https:///2024/02/01/rakor/"), 422,
+        "article.url: URL has no host"),
+    Bad("published_at without zone", event_with(published_at="2024-02-01T09:30:00"), 422,
+        "article.published_at: Input should have timezone info"),
+    Bad("body over 1 MB", event_with(excerpt="x" * 1_000_001), 413,
+        "the limit is 1000000"),
+    Bad("missing signature header", SEED, 401, "missing X-Distributor-Signature header",
+        signature_header(None)),
+    Bad("malformed signature header", SEED, 401, "malformed X-Distributor-Signature header",
+        signature_header("sha256=deadbeef")),
+    Bad("signature without v1", SEED, 401, "v1 must be 64 hex characters",
+        signature_header(f"t={int(time.time())}")),
+    Bad("bad signature (wrong secret)", SEED, 401, "bad signature",
+        signed_at(0, "another-secret-of-enough-length")),
+    Bad("bad signature (body changed after signing)", SEED, 401, "bad signature",
+        signed_over(event_with(title="Another title"))),
+    Bad("stale timestamp", SEED, 401, "stale signature timestamp", signed_at(-301)),
+    Bad("future timestamp", SEED, 401, "s in the future, the limit is 300 s", signed_at(400)),
+    Bad("unknown event type", envelope_with(type="article.deleted"), 422,
+        "type: Input should be 'article.published', 'article.updated' or 'article.unpublished'"),
+    Bad("unknown top-level field", envelope_with(priority="high"), 422,
+        "priority: Extra inputs are not permitted"),
+    Bad("id with slashes", event_with(id="2024/02/rakor"), 422,
+        "article.id: String should match pattern"),
+    Bad("id with spaces", event_with(id="rakor politik"), 422,
+        "article.id: String should match pattern"),
+    Bad("WordPress post with unknown status", encode({**wordpress_post(), "status": "inherit"}),
+        422, "WordPress post: status: Input should be"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.kind for b in BAD_INPUTS])
+def test_bad_input_is_refused_by_name_and_changes_nothing(
+    bad: Bad, client: TestClient, redis_url: str, redis_client: Redis, keys: Keys
+) -> None:
+    before = snapshot(redis_url)
+    response = client.post("/v1/events", content=bad.body, headers=bad.headers(bad.body))
+    assert response.status_code == bad.status, response.text
+    error = response.json()["error"]
+    assert set(error) == {"code", "message"}
+    assert bad.fragment in error["message"]
+    assert snapshot(redis_url) == before
+    assert redis_client.llen(keys.queue("fan_out")) == 0
+
+
+def test_there_are_at_least_fifteen_kinds_of_bad_input() -> None:
+    assert len({b.kind for b in BAD_INPUTS}) >= 15
+
+
+def test_valid_event_is_accepted_and_queued_once(
+    client: TestClient, redis_client: Redis, keys: Keys
+) -> None:
+    response = client.post("/v1/events", content=SEED, headers=signed_headers(SEED))
+    assert response.status_code == 202
+    event_id = response.json()["event_id"]
+    assert response.json() == {"event_id": event_id, "duplicate": False}
+    again = client.post("/v1/events", content=SEED, headers=signed_at(-1)(SEED))
+    assert again.status_code == 202
+    assert again.json() == {"event_id": event_id, "duplicate": True}
+    tasks = queued_tasks(redis_client, keys)
+    assert [(t["task"], t["kwargs"]["event_id"]) for t in tasks] == [(FAN_OUT_TASK, event_id)]
+    assert tasks[0]["kwargs"]["event"]["article"]["id"] == seed_event()["article"]["id"]
+
+
+def test_a_replayed_signature_is_refused_and_changes_nothing(
+    client: TestClient, redis_url: str, redis_client: Redis, keys: Keys
+) -> None:
+    headers = signed_headers(SEED)
+    assert client.post("/v1/events", content=SEED, headers=headers).status_code == 202
+    before = snapshot(redis_url)
+    replay = client.post("/v1/events", content=SEED, headers=headers)
+    assert replay.status_code == 401
+    assert "replayed signature" in replay.json()["error"]["message"]
+    assert snapshot(redis_url) == before
+    assert redis_client.llen(keys.queue("fan_out")) == 1
+
+
+def test_wordpress_post_is_accepted_through_the_adapter(
+    client: TestClient, redis_client: Redis, keys: Keys
+) -> None:
+    body = encode(wordpress_post())
+    response = client.post("/v1/events", content=body, headers=signed_headers(body))
+    assert response.status_code == 202, response.text
+    (task,) = queued_tasks(redis_client, keys)
+    event = task["kwargs"]["event"]
+    seed = seed_event()["article"]
+    assert event["type"] == "article.published"
+    assert event["article"]["id"] == str(POST_ID)
+    assert (event["article"]["title"], event["article"]["url"]) == (seed["title"], seed["url"])
+    assert event["article"]["tags"] == seed["tags"]
+
+
+def test_same_event_five_times_at_once_queues_one_task(
+    services: Services, redis_client: Redis, keys: Keys
+) -> None:
+    barrier = threading.Barrier(5)
+    results: list[httpx.Response] = []
+
+    def post(offset: int, base: str) -> None:
+        headers = signed_at(-offset)(SEED)  # distinct signatures: five genuine deliveries
+        barrier.wait()
+        results.append(httpx.post(f"{base}/v1/events", content=SEED, headers=headers))
+
+    with live_server(create_app(services)) as server:
+        threads = [threading.Thread(target=post, args=(i, server.url)) for i in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert [r.status_code for r in results] == [202] * 5
+    assert len({r.json()["event_id"] for r in results}) == 1
+    assert sorted(r.json()["duplicate"] for r in results) == [False, True, True, True, True]
+    assert redis_client.llen(keys.queue("fan_out")) == 1
+
+
+def test_the_same_signed_request_five_times_at_once_is_accepted_once(
+    services: Services, redis_client: Redis, keys: Keys
+) -> None:
+    headers = signed_headers(SEED)
+    barrier = threading.Barrier(5)
+    statuses: list[int] = []
+
+    def post(base: str) -> None:
+        barrier.wait()
+        statuses.append(httpx.post(f"{base}/v1/events", content=SEED, headers=headers).status_code)
+
+    with live_server(create_app(services)) as server:
+        threads = [threading.Thread(target=post, args=(server.url,)) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(statuses) == [202, 401, 401, 401, 401]
+    assert redis_client.llen(keys.queue("fan_out")) == 1
+
+
+def test_a_streamed_body_over_the_limit_is_cut_off(
+    services: Services, redis_url: str, keys: Keys
+) -> None:
+    """Chunked upload with no Content-Length: refused while streaming, not after."""
+    body = event_with(excerpt="x" * 1_200_000)
+    headers = signed_headers(body)
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
+    before = snapshot(redis_url)
+    with live_server(create_app(services)) as server:
+        response = httpx.post(f"{server.url}/v1/events", content=chunks(), headers=headers)
+    assert response.status_code == 413
+    assert "body exceeds the limit of 1000000 bytes" in response.json()["error"]["message"]
+    assert snapshot(redis_url) == before
+
+
+def test_deliveries_list_states_ids_attempts_errors_and_history(
+    client: TestClient, services: Services
+) -> None:
+    article_id = seed_event()["article"]["id"]
+    ledger = Ledger(services.redis, services.keys)
+    sent = ledger.claim(article_id, "tg-main", 1)
+    assert sent is not None
+    ledger.record_sent(sent, ["4242"], "sendMessage")
+    failing = ledger.claim(article_id, "x-main", 1)
+    assert failing is not None
+    ledger.record_failed(failing, "403 Forbidden: duplicate content")
+    response = client.get(
+        f"/v1/articles/{article_id}/deliveries",
+        headers={"Authorization": f"Bearer {READER_TOKEN}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["article_id"] == article_id
+    rows = {d["destination"]: d for d in body["deliveries"]}
+    assert rows["tg-main"]["state"] == "sent"
+    assert rows["tg-main"]["message_ids"] == ["4242"]
+    assert rows["tg-main"]["attempts"] == 1
+    assert rows["x-main"]["state"] == "failed"
+    assert rows["x-main"]["error"] == "403 Forbidden: duplicate content"
+    assert {"sent", "failed"} <= {entry["to"] for entry in body["history"]}
+
+
+def test_deliveries_of_an_unknown_article_is_404(client: TestClient) -> None:
+    response = client.get(
+        "/v1/articles/never-seen/deliveries", headers={"Authorization": f"Bearer {READER_TOKEN}"}
+    )
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "not_found",
+        "message": "no deliveries recorded for article 'never-seen'",
+    }
+
+
+def test_deliveries_with_a_bad_article_id_names_the_parameter(client: TestClient) -> None:
+    response = client.get(
+        "/v1/articles/a%20b/deliveries", headers={"Authorization": f"Bearer {READER_TOKEN}"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("path parameter article_id: ")
+
+
+def test_healthz_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"redis": "ok", "broker": "ok"}}
+
+
+def test_healthz_names_a_broker_that_is_down(
+    redis_url: str, redis_client: Redis, keys: Keys
+) -> None:
+    settings = make_settings(redis_url, keys, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    with api_services(settings) as services, TestClient(create_app(services)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["redis"] == "ok"
+    assert body["checks"]["broker"] != "ok"
+    assert body["error"]["code"] == "unavailable"
+    assert body["error"]["message"].startswith("broker is down: ")
+
+
+def test_healthz_names_redis_when_everything_is_down(keys: Keys) -> None:
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    with (
+        api_services(make_settings(dead, keys)) as services,
+        TestClient(create_app(services)) as client,
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "redis is down" in response.json()["error"]["message"]
+    assert "broker is down" in response.json()["error"]["message"]
+
+
+def test_openapi_lists_the_routes_and_the_event_schema(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/events", "/v1/articles/{article_id}/deliveries", "/healthz"} <= set(spec["paths"])
+    post = spec["paths"]["/v1/events"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert set(schema["required"]) == {"type", "article"}
+    assert "published_at" in schema["properties"]["article"]["required"]
+    assert any(p["name"] == SIGNATURE_HEADER for p in post["parameters"])
+    assert "$ref" not in json.dumps(schema)
+
+
+def test_unknown_routes_and_methods_use_the_error_shape(client: TestClient) -> None:
+    assert client.get("/nope").json() == {"error": {"code": "not_found", "message": "Not Found"}}
+    wrong = client.get("/v1/events")
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_signature_is_over_the_raw_bytes(
+    client: TestClient, redis_client: Redis, keys: Keys
+) -> None:
+    """Whitespace and key order are part of what is signed; re-serialising would break it."""
+    body = b'{ "article": %s ,\n "type": "article.published" }' % encode(seed_event()["article"])
+    stamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        SIGNATURE_HEADER: sign(body, SECRET.encode(), stamp),
+    }
+    assert client.post("/v1/events", content=body, headers=headers).status_code == 202
+    assert redis_client.llen(keys.queue("fan_out")) == 1
