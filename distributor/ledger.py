@@ -204,6 +204,20 @@ class Ledger:
         ids = ",".join(message_ids)
         return self._run("resolve", *where, self._clock(), state, reason, ids, method) == "ok"
 
+    def settle(
+        self,
+        article_id: str,
+        destination: str,
+        revision: int,
+        message_ids: Sequence[str],
+        reason: str,
+    ) -> bool:
+        """A pending delivery needs no platform call (the standing post covers it, by policy or
+        because a newer revision is live): ``sent`` with those ids. False if it was not pending."""
+        ids = ",".join(message_ids)
+        now = self._clock()
+        return self._run("settle", article_id, destination, revision, now, ids, reason) == "ok"
+
     def unpublish(self, article_id: str, destination: str, revision: int) -> UnpublishPlan:
         """Mark revisions up to ``revision`` unpublished here: never claimed again, pending ones
         become ``deleted``. Returns what must still be deleted on the platform."""

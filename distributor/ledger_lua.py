@@ -128,6 +128,15 @@ move('sent', 'deleted', reason, redis.call('HGET', key, 'message_ids'))
 return 'ok'
 """
 
+_SETTLE = """
+local ids, reason = ARGV[5], ARGV[6]
+if redis.call('HGET', key, 'state') ~= 'pending' then return 'kept' end
+redis.call('HSET', key, 'message_ids', ids)
+set_live(ids, redis.call('HGET', posted, 'method') or '')
+move('pending', 'sent', reason, ids)
+return 'ok'
+"""
+
 SCRIPTS = {
     "ensure": _ENSURE,
     "claim": _CLAIM,
@@ -136,4 +145,5 @@ SCRIPTS = {
     "resolve": _RESOLVE,
     "cancel": _CANCEL,
     "deleted": _DELETED,
+    "settle": _SETTLE,
 }

@@ -1,0 +1,158 @@
+"""Telegram through python-telegram-bot's ``Bot``; its exceptions become ours here.
+
+The ``Bot`` is async and its httpx client is bound to the event loop that first used it, so each
+publisher owns one persistent loop and runs every call on it (one call at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.models import Destination, Platform, RenderedPost
+
+T = TypeVar("T")
+
+# The request never left this machine, or was refused before Telegram read it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_NOT_MODIFIED = "message is not modified"
+_GONE = ("message to delete not found", "message to edit not found")
+_WRONG_KIND = ("there is no caption in the message to edit", "there is no text in the message")
+
+
+class TelegramPublisher:
+    """Posts, edits and deletes messages in Telegram chats (``Destination.target``)."""
+
+    platform: Platform = "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+        self._loop = asyncio.new_event_loop()
+        self._lock = threading.Lock()
+
+    def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
+        """``sendPhoto`` (caption) or ``sendMessage``; returns the message id."""
+        chat = chat_id(destination.target)
+        markup = _markup(post)
+        if post.method == "sendPhoto" and post.photo_url:
+            send = self._bot.send_photo(
+                chat, post.photo_url, caption=post.text, parse_mode=post.parse_mode,
+                reply_markup=markup,
+            )  # fmt: skip
+        elif post.method == "sendMessage":
+            send = self._bot.send_message(
+                chat, post.text, parse_mode=post.parse_mode, reply_markup=markup,
+                link_preview_options=_preview(post),
+            )  # fmt: skip
+        else:
+            raise PermanentError(f"Telegram cannot send a {post.method!r} post")
+        message = self._call(send)
+        assert isinstance(message, Message)
+        return (str(message.message_id),)
+
+    def edit(
+        self, destination: Destination, message_ids: tuple[str, ...], post: RenderedPost
+    ) -> None:
+        """Replace the text (or the caption of a photo); an identical edit is not an error."""
+        if not message_ids:
+            raise PermanentError("no message to edit")
+        as_caption = post.method == "sendPhoto"
+        try:
+            self._edit(destination, int(message_ids[0]), post, as_caption)
+        except PermanentError as exc:
+            if not any(kind in str(exc).lower() for kind in _WRONG_KIND):
+                raise
+            self._edit(destination, int(message_ids[0]), post, not as_caption)
+
+    def delete(self, destination: Destination, message_ids: tuple[str, ...]) -> None:
+        """Delete each message; one already gone is not an error."""
+        chat = chat_id(destination.target)
+        for message_id in message_ids:
+            self._call(self._bot.delete_message(chat, int(message_id)), tolerate=_GONE)
+
+    def find_post(self, destination: Destination, article_url: str) -> tuple[str, ...] | None:
+        """Unknowable: the Bot API cannot read a channel's history."""
+        return None
+
+    def close(self) -> None:
+        """Close the HTTP client and the event loop."""
+        with self._lock:
+            if not self._loop.is_closed():
+                self._loop.run_until_complete(self._bot.shutdown())
+                self._loop.close()
+
+    def _edit(
+        self, destination: Destination, message_id: int, post: RenderedPost, caption: bool
+    ) -> None:
+        chat, markup = chat_id(destination.target), _markup(post)
+        if caption:
+            call = self._bot.edit_message_caption(
+                chat, message_id, caption=post.text, parse_mode=post.parse_mode,
+                reply_markup=markup,
+            )  # fmt: skip
+        else:
+            call = self._bot.edit_message_text(
+                post.text, chat, message_id, parse_mode=post.parse_mode, reply_markup=markup,
+                link_preview_options=_preview(post),
+            )  # fmt: skip
+        self._call(call, tolerate=(_NOT_MODIFIED,))
+
+    def _call(self, call: Coroutine[Any, Any, T], tolerate: tuple[str, ...] = ()) -> T | None:
+        """Run one Bot call on this publisher's loop; a tolerated ``BadRequest`` gives None."""
+        with self._lock:
+            try:
+                return self._loop.run_until_complete(call)
+            except BadRequest as exc:
+                if any(text in exc.message.lower() for text in tolerate):
+                    return None
+                raise classify(exc) from exc
+            except TelegramError as exc:
+                raise classify(exc) from exc
+
+
+def classify(exc: TelegramError) -> DeliveryError:
+    """Map a python-telegram-bot error by whether the message may have been sent."""
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return TransientError(f"Telegram flood control: {exc.message}", retry_after=seconds)
+    if isinstance(exc, ChatMigrated):
+        return PermanentError(f"chat migrated to {exc.new_chat_id}: update the routing file")
+    if isinstance(exc, BadRequest | Forbidden | InvalidToken | Conflict | EndPointNotFound):
+        return PermanentError(f"Telegram refused: {exc.message}")
+    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, _NOT_SENT):
+        return TransientError(f"Telegram unreachable: {exc.message}")
+    # read/write timeouts, resets after sending, 5xx and unreadable answers
+    return InDoubt(f"Telegram outcome unknown: {type(exc).__name__}: {exc.message}")
+
+
+def chat_id(target: str) -> int | str:
+    """A numeric chat id as int, a ``@username`` as is."""
+    return int(target) if target.lstrip("-").isdigit() else target
+
+
+def _markup(post: RenderedPost) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup.de_json(post.reply_markup, None) if post.reply_markup else None
+
+
+def _preview(post: RenderedPost) -> LinkPreviewOptions | None:
+    options = post.link_preview_options
+    return LinkPreviewOptions.de_json(options, None) if options else None
