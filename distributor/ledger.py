@@ -87,6 +87,10 @@ class Ledger:
             name: redis.register_script(lua.PRELUDE + body) for name, body in lua.SCRIPTS.items()
         }
 
+    def now(self) -> float:
+        """The ledger's clock (seconds), the one lease and in-doubt times are measured on."""
+        return self._clock()
+
     # reads
     def get(self, article_id: str, destination: str, revision: int) -> Delivery | None:
         """The record, or None when this delivery was never seen."""
