@@ -72,7 +72,7 @@ class _Extractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._hidden is None:
-            self.parts.append(data)
+            self.parts.append(_SPACES.sub(" ", data))  # a newline in HTML source is a space
             self.size += len(data)
 
 
@@ -92,7 +92,7 @@ def html_to_text(fragment: str, *, paragraphs: bool = False, limit: int | None =
     ``limit + 1`` characters are then exact.
     """
     if "<" not in fragment and "&" not in fragment:
-        raw = fragment
+        raw = _SPACES.sub(" ", fragment)
     else:
         parser = _Extractor()
         for start in range(0, len(fragment), _FEED_CHUNK):

@@ -55,5 +55,6 @@ def render_x(article: CleanArticle, template: PostTemplate) -> RenderedPost:
         article.hashtags,
     )
     if not is_valid_tweet(text):
-        raise Unformattable(f"no valid tweet can be made for {article.url!r}")
+        length = weighted_length(text)
+        raise Unformattable(f"no valid tweet can be made (weighted length {length}): {text!r}")
     return RenderedPost(platform="x", method="tweet", text=text)

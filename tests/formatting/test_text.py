@@ -1,0 +1,78 @@
+"""Excerpt HTML to reader-visible text, and cutting at a word boundary."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from distributor.formatting.text import ELLIPSIS, cut, html_to_text
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("Tom &amp; Jerry", "Tom & Jerry"),
+        ("Tom &amp;amp; Jerry", "Tom &amp; Jerry"),  # decoded exactly once
+        ("AT&T <3 you", "AT&T <3 you"),
+        ("It&#8217;s &ldquo;fine&rdquo;", "It’s “fine”"),
+        ("a<script>alert('x')</script>b", "ab"),
+        ("a<script>never closed", "a"),
+        ("a<style>p { color: red }</style>b", "ab"),
+        ('a <img src="x.jpg" alt="photo"> b', "a b"),
+        ('<a href=" JavaScript:alert(1)">click</a>me', "me"),
+        ('<a href="https://example.com">link</a>', "link"),
+        ("<svg><a><title>t</title></a></svg>x", "x"),
+        ("  spaced \t out \n words&nbsp;&nbsp;here ", "spaced out words here"),
+        ("zero\x00width\ufeff\u202ebidi", "zerowidthbidi"),
+        ("&lt;b&gt;bold&lt;/b&gt;", "<b>bold</b>"),
+        ("", ""),
+        ("   ", ""),
+    ],
+)
+def test_html_to_text(fragment: str, expected: str) -> None:
+    assert html_to_text(fragment) == expected
+
+
+def test_paragraphs_become_blank_lines() -> None:
+    fragment = "<p>One\n two</p>\n<p>Three<br>four</p><div><p>Five</p></div>"
+    assert html_to_text(fragment, paragraphs=True) == "One two\n\nThree\nfour\n\nFive"
+    assert html_to_text(fragment) == "One two Three four Five"
+
+
+def test_limit_stops_parsing_but_keeps_the_prefix_exact() -> None:
+    fragment = "<p>" + "kata " * 50_000 + "</p>"
+    full = html_to_text(fragment, paragraphs=True)
+    limited = html_to_text(fragment, paragraphs=True, limit=4096)
+    assert 4097 < len(limited) < len(full)
+    assert full.startswith(limited[:4097])
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Gubernur Al Haris Pimpin Rakor", 100, "Gubernur Al Haris Pimpin Rakor"),
+        ("Gubernur Al Haris Pimpin Rakor", 20, "Gubernur Al Haris…"),
+        ("Gubernur Al Haris Pimpin Rakor", 18, "Gubernur Al Haris…"),
+        ("Gubernur Al Haris, Pimpin Rakor", 20, "Gubernur Al Haris…"),  # no dangling comma
+        ("日本語のテキストです", 5, "日本語の…"),  # no spaces: cut between characters
+        ("ab 👍🏽👍🏽", 5, "ab…"),  # never split an emoji from its skin tone
+        ("x 🇮🇩🇮🇩🇮🇩", 6, "x 🇮🇩…"),  # nor a flag's pair
+        ("Supercalifragilistic", 1, ""),
+        ("", 0, ""),
+    ],
+)
+def test_cut(text: str, limit: int, expected: str) -> None:
+    assert cut(text, limit) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=0, max_value=60))
+def test_cut_is_a_short_prefix(text: str, limit: int) -> None:
+    out = cut(text, limit)
+    assert len(out) <= limit
+    if out == text:
+        return
+    if out:
+        assert out.endswith(ELLIPSIS)
+        assert text.startswith(out[: -len(ELLIPSIS)])
