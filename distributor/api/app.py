@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import events
+from distributor.api import events, preview
+from distributor.api import shares as shares_api
+from distributor.api import trending as trending_api
 from distributor.api.deps import Services
 from distributor.api.errors import install_error_handlers
 
@@ -16,4 +18,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.include_router(events.router)
+    app.include_router(preview.router)
+    app.include_router(shares_api.router)
+    app.include_router(trending_api.router)
     return app

@@ -1,0 +1,108 @@
+"""Tracked share links, share counts and page views (ARCHITECTURE §6)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from distributor.api.deps import ServicesDep
+from distributor.articles import ArticleStore
+from distributor.formatting.sharelinks import NETWORKS, share_url
+from distributor.models import Article
+from distributor.shares import ShareTracker, Visitor, Visitors
+from distributor.trending import Trending, TrendingConfig
+
+_ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_NETWORKS = frozenset(NETWORKS)
+PUBLIC_READ_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=30"}
+
+
+@dataclass(frozen=True)
+class ShareKit:
+    """What the share and trending routes use, built once per app from its ``Services``."""
+
+    store: ArticleStore
+    visitors: Visitors
+    tracker: ShareTracker
+    trending: Trending
+    utm_campaign: str
+
+    def published(self, article_id: str) -> Article:
+        """The published article with this id, else 404 (malformed ids included)."""
+        if not _ARTICLE_ID.fullmatch(article_id):
+            raise HTTPException(status_code=404, detail="unknown article")
+        article = self.store.get(article_id)
+        if article is None or not self.store.is_published(article_id):
+            raise HTTPException(status_code=404, detail="unknown article")
+        return article
+
+
+def get_share_kit(request: Request, services: ServicesDep) -> ShareKit:
+    """The app's ``ShareKit``, created on first use and kept on ``app.state``."""
+    kit: ShareKit | None = getattr(request.app.state, "share_kit", None)
+    if kit is None:
+        config = TrendingConfig.from_settings(services.settings)
+        trending = Trending(services.redis, services.keys, config, clock=services.clock)
+        kit = ShareKit(
+            store=ArticleStore(services.redis, services.keys),
+            visitors=Visitors(services.redis, services.keys, clock=services.clock),
+            tracker=ShareTracker(services.redis, services.keys, trending, clock=services.clock),
+            trending=trending,
+            utm_campaign=services.settings.utm_campaign,
+        )
+        request.app.state.share_kit = kit
+    return kit
+
+
+ShareKitDep = Annotated[ShareKit, Depends(get_share_kit)]
+router = APIRouter(tags=["shares"])
+
+
+def visitor_of(request: Request, kit: ShareKit) -> Visitor:
+    """The request's visitor: client address (after uvicorn's proxy headers) and User-Agent."""
+    ip = request.client.host if request.client else ""
+    return kit.visitors.identify(ip, request.headers.get("user-agent", ""))
+
+
+@router.get("/s/{article_id}", include_in_schema=False)
+def share_without_network(article_id: str) -> None:
+    """404; matching it keeps Starlette's slash redirects away from ``/s/...``."""
+    raise HTTPException(status_code=404, detail="unknown network")
+
+
+# ``network:path`` takes trailing slashes too, so no ``/s/...`` path gets a slash redirect.
+@router.get("/s/{article_id}/{network:path}", status_code=302, response_class=RedirectResponse)
+def share_redirect(
+    article_id: str, network: str, request: Request, kit: ShareKitDep
+) -> RedirectResponse:
+    """Count the click, then redirect to that network's share URL for this article only."""
+    if network not in _NETWORKS:
+        raise HTTPException(status_code=404, detail="unknown network")
+    article = kit.published(article_id)
+    target = share_url(network, article, kit.utm_campaign)
+    kit.tracker.record_click(article, network, visitor_of(request, kit))
+    return RedirectResponse(
+        target,
+        status_code=302,
+        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"},
+    )
+
+
+@router.get("/v1/articles/{article_id}/shares")
+def article_shares(article_id: str, kit: ShareKitDep) -> JSONResponse:
+    """``{"total", "by_network", "clicks", "platform"}`` for the site's share widget."""
+    kit.published(article_id)
+    counts = kit.tracker.counts(article_id)
+    return JSONResponse(counts.model_dump(mode="json"), headers=PUBLIC_READ_HEADERS)
+
+
+@router.post("/v1/articles/{article_id}/views")
+def article_view(article_id: str, request: Request, kit: ShareKitDep) -> dict[str, object]:
+    """Count a page view, once per visitor and UTC day (bots apart)."""
+    article = kit.published(article_id)
+    counted = kit.tracker.record_view(article, visitor_of(request, kit))
+    return {"counted": counted, "views": kit.tracker.views(article_id)}
