@@ -37,7 +37,7 @@ class Scheduler:
         """Send every due item, then remove it (send first: a crash in between sends twice,
         which the ledger absorbs, rather than never)."""
         due = self._redis.zrangebyscore(self._key, "-inf", self._clock(), start=0, num=limit)
-        for raw in due:
+        for raw in map(str, due):
             item = json.loads(raw)
             send(item["task"], item["kwargs"], item["queue"])
             self._redis.zrem(self._key, raw)
