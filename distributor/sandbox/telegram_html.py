@@ -13,19 +13,52 @@ from urllib.parse import urlsplit
 from distributor.sandbox.telegram_entities import EntityParseError, MessageEntity, TelegramTextError
 
 _TAGS = frozenset(
-    ("a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji",
-     "span", "pre", "code", "blockquote")
-)  # fmt: skip
+    (
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+    )
+)
 _SIMPLE = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
     "tg-spoiler": "spoiler",
-}  # fmt: skip
+}
 _NAMED = {b"lt": 0x3C, b"gt": 0x3E, b"amp": 0x26, b"quot": 0x22}
 _SPACE = frozenset(b" \t\r\n\x0b\x00")  # tdlib is_space; NUL doubles as end of input
-_PRIORITY = {"blockquote": 0, "expandable_blockquote": 0, "pre": 11, "code": 20,
-             "text_link": 49, "bold": 90, "italic": 91, "underline": 92, "strikethrough": 93,
-             "spoiler": 94, "custom_emoji": 99}  # fmt: skip
+_PRIORITY = {
+    "blockquote": 0,
+    "expandable_blockquote": 0,
+    "pre": 11,
+    "code": 20,
+    "text_link": 49,
+    "bold": 90,
+    "italic": 91,
+    "underline": 92,
+    "strikethrough": 93,
+    "spoiler": 94,
+    "custom_emoji": 99,
+}
 _LINK_SCHEMES = frozenset({"http", "https", "tg", "ton", "tonsite"})
 
 

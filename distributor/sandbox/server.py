@@ -1,0 +1,68 @@
+"""Serving the sandbox: blocking (``distributor sandbox``) or in a background thread for tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from distributor.errors import DistributorError
+from distributor.sandbox.app import create_sandbox_app
+from distributor.sandbox.config import SandboxConfig
+
+STARTUP_TIMEOUT_S = 10.0
+
+
+class SandboxStartError(DistributorError):
+    """The background sandbox did not start listening in time."""
+
+
+def serve(host: str = "127.0.0.1", port: int = 8081, config: SandboxConfig | None = None) -> None:
+    """Run the sandbox until interrupted."""
+    uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_sandbox(
+    config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int | None = None
+) -> Iterator[str]:
+    """A live sandbox on ``port`` (a free one by default); yields its base URL.
+
+    Telegram clients use ``f"{base_url}/bot"`` as ``base_url``; tweepy clients are routed
+    with ``distributor.publishers.transport.route_tweepy_to(client, base_url)``.
+    """
+    app = create_sandbox_app(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port or free_port(host),
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="sandbox", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise SandboxStartError(f"sandbox did not start on {host}:{server.config.port}")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)

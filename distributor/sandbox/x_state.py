@@ -1,0 +1,122 @@
+"""What the emulated X knows: accounts, tweets (with metrics) and uploaded media."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+TWEPOCH_MS = 1288834974657  # X's snowflake epoch
+MEDIA_TTL_S = 24 * 3600  # "expires_after_secs": media must be used within a day
+METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "bookmark_count",
+    "impression_count",
+)
+
+
+@dataclass
+class Account:
+    """An X user (created the first time its access token is seen)."""
+
+    id: str
+    username: str
+    name: str
+
+    def data(self) -> dict[str, str]:
+        """The v2 ``User`` object with default fields."""
+        return {"id": self.id, "name": self.name, "username": self.username}
+
+
+@dataclass
+class Media:
+    """An uploaded image, usable by its owner until it expires."""
+
+    id: str
+    owner: str
+    expires_at: float
+    size: int
+
+
+@dataclass
+class Tweet:
+    """A posted tweet; ``text`` is what X returns (URLs as t.co), ``posted`` what was sent."""
+
+    id: str
+    text: str
+    posted: str
+    author_id: str
+    created_at: float
+    urls: list[dict[str, Any]]
+    media_ids: list[str]
+    reply_to: str | None = None
+    metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
+    deleted: bool = False
+
+    def data(self, fields: set[str]) -> dict[str, Any]:
+        """The v2 ``Tweet`` object with the default fields plus ``tweet.fields``."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "text": self.text,
+            "edit_history_tweet_ids": [self.id],
+        }
+        if "author_id" in fields:
+            out["author_id"] = self.author_id
+        if "created_at" in fields:
+            stamp = datetime.fromtimestamp(self.created_at, UTC)
+            out["created_at"] = (
+                stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+            )
+        if "public_metrics" in fields:
+            out["public_metrics"] = dict(self.metrics)
+        if "entities" in fields and self.urls:
+            out["entities"] = {"urls": [dict(u) for u in self.urls]}
+        if "attachments" in fields and self.media_ids:
+            out["attachments"] = {"media_keys": [f"3_{m}" for m in self.media_ids]}
+        if "conversation_id" in fields:
+            out["conversation_id"] = self.id
+        if "in_reply_to_user_id" in fields and self.reply_to:
+            out["in_reply_to_user_id"] = self.reply_to
+        return out
+
+    def listing(self, username: str) -> dict[str, Any]:
+        """The inspection view (``GET /sandbox/x/tweets``)."""
+        return {
+            **self.data({"author_id", "created_at", "public_metrics", "entities"}),
+            "username": username,
+            "posted_text": self.posted,
+            "media_ids": self.media_ids,
+            "deleted": self.deleted,
+        }
+
+
+class XState:
+    """All X-side state of one sandbox."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] = {}
+        self.tweets: dict[str, Tweet] = {}
+        self.media: dict[str, Media] = {}
+        self._last_id = 0
+
+    def account(self, user_id: str) -> Account:
+        """The account with this id, created on first sight."""
+        if user_id not in self.accounts:
+            self.accounts[user_id] = Account(
+                user_id, f"sandbox{user_id[-8:]}", f"Sandbox {user_id}"
+            )
+        return self.accounts[user_id]
+
+    def next_id(self, now: float) -> str:
+        """A snowflake-like id: milliseconds since X's epoch, shifted, strictly increasing."""
+        candidate = (int(now * 1000) - TWEPOCH_MS) << 22
+        self._last_id = max(candidate, self._last_id + 1)
+        return str(self._last_id)
+
+    def timeline(self, user_id: str) -> list[Tweet]:
+        """The user's live tweets, newest first."""
+        mine = [t for t in self.tweets.values() if t.author_id == user_id and not t.deleted]
+        return sorted(mine, key=lambda t: int(t.id), reverse=True)
