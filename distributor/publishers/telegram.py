@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import warnings
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
 from distributor.models import Destination, Platform, RenderedPost
@@ -131,7 +133,9 @@ class TelegramPublisher:
 def classify(exc: TelegramError) -> DeliveryError:
     """Map a python-telegram-bot error by whether the message may have been sent."""
     if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
+        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return TransientError(f"Telegram flood control: {exc.message}", retry_after=seconds)
     if isinstance(exc, ChatMigrated):

@@ -1,0 +1,150 @@
+"""The Telegram publisher: a real ``telegram.Bot`` against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.models import Destination, RenderedPost
+from distributor.publishers.factory import build_telegram
+from tests.publishers.harness import (
+    CHANNEL,
+    CHANNEL_ID,
+    Harness,
+    closed_port_url,
+    dropping_server,
+)
+
+TEXT = RenderedPost(
+    platform="telegram",
+    method="sendMessage",
+    text='<b>Rakor</b> <a href="https://example.com/a">read</a>',
+    parse_mode="HTML",
+    reply_markup={"inline_keyboard": [[{"text": "Share", "url": "https://example.com/s/a/x"}]]},
+    link_preview_options={"url": "https://example.com/a", "prefer_large_media": True},
+)
+PHOTO = RenderedPost(
+    platform="telegram",
+    method="sendPhoto",
+    text="<i>caption</i>",
+    parse_mode="HTML",
+    photo_url="https://example.com/a.jpg",
+)
+
+
+def test_publish_text_with_markup_and_preview(harness: Harness) -> None:
+    ids = harness.telegram().publish(CHANNEL, TEXT)
+    (message,) = harness.messages()
+    assert ids == (str(message["message_id"]),)
+    assert message["text"] == "Rakor read"
+    assert message["reply_markup"] == TEXT.reply_markup
+    assert message["link_preview_options"]["url"] == "https://example.com/a"
+
+
+def test_publish_photo_with_caption(harness: Harness) -> None:
+    harness.telegram().publish(CHANNEL, PHOTO)
+    (message,) = harness.messages()
+    assert message["caption"] == "caption" and message["photo"]
+
+
+def test_edit_text_caption_and_identical(harness: Harness) -> None:
+    telegram = harness.telegram()
+    text_ids, photo_ids = telegram.publish(CHANNEL, TEXT), telegram.publish(CHANNEL, PHOTO)
+    telegram.edit(CHANNEL, text_ids, TEXT)  # "message is not modified" is success
+    telegram.edit(CHANNEL, text_ids, TEXT.model_copy(update={"text": "second"}))
+    telegram.edit(CHANNEL, photo_ids, PHOTO.model_copy(update={"text": "new caption"}))
+    telegram.edit(CHANNEL, photo_ids, TEXT.model_copy(update={"text": "as text"}))
+    by_id = {str(m["message_id"]): m for m in harness.messages()}
+    assert by_id[text_ids[0]]["text"] == "second"
+    assert by_id[photo_ids[0]]["caption"] == "as text"
+
+
+def test_edit_of_a_missing_message_is_permanent(harness: Harness) -> None:
+    with pytest.raises(PermanentError, match=r"(?i)message to edit not found"):
+        harness.telegram().edit(CHANNEL, ("999",), TEXT.model_copy(update={"text": "x"}))
+
+
+def test_delete_twice_is_fine(harness: Harness) -> None:
+    telegram = harness.telegram()
+    ids = telegram.publish(CHANNEL, TEXT)
+    telegram.delete(CHANNEL, ids)
+    telegram.delete(CHANNEL, ids)
+    assert harness.messages() == []
+
+
+def test_find_post_is_unknowable(harness: Harness) -> None:
+    telegram = harness.telegram()
+    telegram.publish(CHANNEL, TEXT)
+    assert telegram.find_post(CHANNEL, "https://example.com/a") is None
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own
+@pytest.mark.parametrize(
+    ("fault", "error", "posted"),
+    [
+        ({"kind": "server_error", "status": 500}, InDoubt, 0),
+        ({"kind": "server_error", "status": 502, "after": True}, InDoubt, 1),
+        ({"kind": "malformed_json", "after": True}, InDoubt, 1),
+        ({"kind": "hang", "hang_seconds": 3, "after": True}, InDoubt, 1),
+        ({"kind": "rate_limit", "retry_after": 7}, TransientError, 0),
+    ],
+)
+def test_platform_faults_map_by_whether_it_may_have_posted(
+    harness: Harness, fault: dict[str, Any], error: type[DeliveryError], posted: int
+) -> None:
+    harness.fault("telegram", "sendMessage", **fault)
+    telegram = harness.telegram(timeout_s=1.0)
+    with pytest.raises(error) as caught:
+        telegram.publish(CHANNEL, TEXT)
+    assert type(caught.value) is error
+    if isinstance(caught.value, TransientError):
+        assert caught.value.retry_after == 7
+    assert len(harness.messages()) == posted
+
+
+@pytest.mark.parametrize(
+    ("change", "post", "match"),
+    [
+        ({}, TEXT.model_copy(update={"text": "<b>unclosed"}), "can't parse entities"),
+        ({}, TEXT.model_copy(update={"text": "x" * 5000}), "message is too long"),
+        ({"bot_removed": True}, TEXT, "Forbidden"),
+        ({"migrate_to_chat_id": -1009999}, TEXT, "migrated to -1009999"),
+        ({}, TEXT.model_copy(update={"method": "tweet"}), "cannot send"),
+    ],
+)
+def test_refusals_are_permanent(
+    harness: Harness, change: dict[str, Any], post: RenderedPost, match: str
+) -> None:
+    if change:
+        harness.http.patch(f"/sandbox/telegram/chats/{CHANNEL_ID}", json=change).raise_for_status()
+    with pytest.raises(PermanentError, match=f"(?i){match}"):
+        harness.telegram().publish(CHANNEL, post)
+    assert harness.messages() == []
+
+
+def test_unknown_chat_and_bad_token_are_permanent(harness: Harness) -> None:
+    nowhere = Destination(id="nowhere", platform="telegram", target="-100555")
+    with pytest.raises(PermanentError, match=r"(?i)chat not found"):
+        harness.telegram().publish(nowhere, TEXT)
+    bad = harness.settings().model_copy(update={"telegram_base_url": f"{harness.base_url}/botx"})
+    publisher = build_telegram(bad)
+    try:
+        with pytest.raises(PermanentError, match=r"Unauthorized|Not Found"):
+            publisher.publish(CHANNEL, TEXT)
+    finally:
+        publisher.close()
+
+
+def test_connection_refused_is_transient(harness: Harness) -> None:
+    with pytest.raises(TransientError) as caught:
+        harness.telegram(base_url=closed_port_url()).publish(CHANNEL, TEXT)
+    assert isinstance(caught.value.__cause__.__cause__, httpx.ConnectError)  # type: ignore[union-attr]
+
+
+def test_connection_dropped_after_sending_is_in_doubt(harness: Harness) -> None:
+    with dropping_server() as url, pytest.raises(InDoubt) as caught:
+        harness.telegram(base_url=url).publish(CHANNEL, TEXT)
+    assert isinstance(caught.value.__cause__.__cause__, httpx.RemoteProtocolError)  # type: ignore[union-attr]
