@@ -1,0 +1,69 @@
+"""The server helpers and the inspection API's own endpoints."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from distributor.sandbox.app import create_sandbox_app
+from distributor.sandbox.config import ChatSpec, SandboxConfig
+from distributor.sandbox.server import running_sandbox
+from tests.sandbox.conftest import CHANNEL, TOKEN, call, messages
+
+
+def test_running_sandbox_serves_then_frees_its_port() -> None:
+    with running_sandbox(SandboxConfig()) as url:
+        assert httpx.get(f"{url}/sandbox/config").json()["x_tier"] == "basic"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/sandbox/config")
+
+
+def test_two_sandboxes_do_not_share_state() -> None:
+    chat = ChatSpec(id=-100, type="channel")
+    with running_sandbox(SandboxConfig(chats=[chat])) as one, running_sandbox() as two:
+        assert httpx.post(
+            f"{one}/bot{TOKEN}/sendMessage", data={"chat_id": -100, "text": "x"}
+        ).json()["ok"]
+        assert httpx.get(f"{two}/sandbox/telegram/messages").json() == []
+        assert httpx.get(f"{two}/sandbox/telegram/chats").json() == []
+
+
+def test_in_process_app_with_test_client() -> None:
+    app = create_sandbox_app(SandboxConfig(chats=[ChatSpec(id=-7, type="supergroup")]))
+    with TestClient(app) as client:
+        sent = client.post(f"/bot{TOKEN}/sendMessage", json={"chat_id": -7, "text": "hi"})
+        assert sent.json()["result"]["chat"] == {"id": -7, "type": "supergroup",
+                                                  "title": "Sandbox supergroup -7"}  # fmt: skip
+        assert client.get("/sandbox/telegram/messages").json()[0]["text"] == "hi"
+
+
+def test_chats_are_created_patched_and_reset(control: httpx.Client) -> None:
+    created = control.post("/sandbox/telegram/chats",
+                           json={"id": -55, "type": "group", "username": None})  # fmt: skip
+    assert created.status_code == 201
+    assert call(control, "sendMessage", chat_id=-55, text="x").json()["ok"] is True
+    assert control.patch("/sandbox/telegram/chats/-56", json={"blocked": True}).status_code == 404
+    control.post("/sandbox/reset").raise_for_status()
+    ids = [c["id"] for c in control.get("/sandbox/telegram/chats").json()]
+    assert -55 not in ids and CHANNEL in ids
+    assert messages(control) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/sandbox/telegram/chats", {"id": "x", "type": "channel"}),
+        ("/sandbox/telegram/chats", {"id": 1, "type": "forum"}),
+        ("/sandbox/faults", {"platform": "telegram", "method": "x", "kind": "explode"}),
+        ("/sandbox/telegram/updates", {"text": ""}),
+        ("/sandbox/clock", {"advance_seconds": -1}),
+    ],
+)
+def test_inspection_api_validates_its_input(control: httpx.Client, path: str, body: object) -> None:
+    assert control.post(path, json=body).status_code == 422
+
+
+def test_metrics_of_unknown_tweet_and_bad_metric(control: httpx.Client) -> None:
+    assert control.post("/sandbox/x/tweets/1/metrics", json={"like_count": 1}).status_code == 404
+    assert control.patch("/sandbox/config", json={"x_tier": "gold"}).status_code == 422
