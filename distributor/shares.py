@@ -24,7 +24,7 @@ from redis import Redis
 
 from distributor.keys import Keys
 from distributor.models import Article
-from distributor.trending import Trending
+from distributor.trending import Once, Trending
 
 DAY = 86_400
 UNIQUES_TTL_S = 8 * DAY  # per-day unique clickers are kept for a week
@@ -151,30 +151,29 @@ class ShareTracker:
         self._keys = keys
         self._trending = trending
         self._clock = clock
-        self._click = redis.register_script(_CLICK)
         self._view = redis.register_script(_VIEW)
         self._snapshot = redis.register_script(_SNAPSHOT)
 
     def record_click(
         self, article: Article, network: str, visitor: Visitor, now: float | None = None
     ) -> bool:
-        """Count a share-link click; True when it moved trending (first per network/day)."""
+        """Count a share-link click; True when it moved trending (first per network/day).
+        Counters and trending go in one round trip."""
         if visitor.is_bot:
             self._redis.hincrby(self._keys.bot_clicks(article.id), network, 1)
             return False
         at = self._clock() if now is None else now
         day = utc_day(at)
-        new = self._click(
-            keys=[
-                self._keys.share_clicks(article.id),
-                self._keys.clickers(article.id, day),
-                self._keys.seen(article.id, day),
-            ],
-            args=[network, visitor.id, UNIQUES_TTL_S, SEEN_TTL_S],
+        clickers = self._keys.clickers(article.id, day)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hincrby(self._keys.share_clicks(article.id), network, 1)
+        pipe.pfadd(clickers, visitor.id)
+        pipe.expire(clickers, UNIQUES_TTL_S)
+        once = Once(self._keys.seen(article.id, day), f"c:{network}:{visitor.id}", SEEN_TTL_S)
+        self._trending.queue_record(
+            pipe, article.id, article.category, "share_click", t=at, once=once
         )
-        return bool(new) and self._trending.record(
-            article.id, article.category, "share_click", t=at
-        )
+        return bool(self._trending.execute(pipe)[-1])
 
     def record_view(self, article: Article, visitor: Visitor, now: float | None = None) -> bool:
         """Count a page view once per visitor and UTC day; True when it was counted."""
@@ -250,15 +249,6 @@ class ShareTracker:
         total = clicks.human + sum(p.shares for p in platform.values())
         return ShareCounts(total=total, by_network=by_network, clicks=clicks, platform=platform)
 
-
-_CLICK = """
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-redis.call('PFADD', KEYS[2], ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-local new = redis.call('SADD', KEYS[3], 'c:' .. ARGV[1] .. ':' .. ARGV[2])
-redis.call('EXPIRE', KEYS[3], ARGV[4])
-return new
-"""
 
 _VIEW = """
 local new = redis.call('SADD', KEYS[2], 'v:' .. ARGV[1])

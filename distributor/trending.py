@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import NoScriptError
 
 from distributor.config import Settings
 from distributor.keys import Keys
@@ -61,6 +63,15 @@ class TrendingConfig:
         half_lives = dict(base.half_lives_s)
         half_lives["now"] = settings.trending_half_life_h * HOUR
         return cls(half_lives_s=half_lives)
+
+
+@dataclass(frozen=True)
+class Once:
+    """Record an event only if ``member`` is new in the set ``key`` (kept ``ttl_s``)."""
+
+    key: str
+    member: str
+    ttl_s: int
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ class Trending:
         self._config = config or TrendingConfig()
         self._clock = clock
         self._record = redis.register_script(_RECORD)
+        self._record.sha = str(redis.script_load(_RECORD))  # pipelines use EVALSHA directly
         self._remove = redis.register_script(_REMOVE)
         self._renormalise = redis.register_script(_RENORMALISE)
         self._windows = [
@@ -128,33 +140,66 @@ class Trending:
         kind: EventKind,
         count: int = 1,
         t: float | None = None,
+        once: Once | None = None,
     ) -> bool:
-        """Add ``count`` events of ``kind``; False when the article is unpublished or count < 1."""
+        """Add ``count`` events of ``kind``; False when unpublished, already seen, or count < 1."""
         if count < 1:
             return False
+        pipe = self._redis.pipeline(transaction=False)
+        self.queue_record(pipe, article_id, category, kind, count, t, once)
+        return bool(self.execute(pipe)[0])
+
+    def queue_record(
+        self,
+        pipe: Pipeline,
+        article_id: str,
+        category: str,
+        kind: EventKind,
+        count: int = 1,
+        t: float | None = None,
+        once: Once | None = None,
+    ) -> None:
+        """``record`` as one EVALSHA queued on the caller's pipeline (result: 1 or 0); run
+        the pipeline with ``execute`` so a Redis that lost its scripts gets them back."""
+        if count < 1:
+            return
         when = self._clock() if t is None else t
         weight = self._config.weights[kind] * count
         bucket = math.floor(when / self._config.bucket_s) * self._config.bucket_s
-        done = self._record(
-            keys=[
-                self._keys.trend_epochs(),
-                self._keys.trend_scopes(),
-                self._keys.trend_article(article_id),
-                self._keys.trend_last(),
-                self._keys.trend_blocked(),
-            ],
-            args=[
-                article_id,
-                category_scope(category),
-                repr(when),
-                repr(weight),
-                kind,
-                repr(bucket),
-                count,
-                *self._windows,
-            ],
-        )
-        return bool(done)
+        keys = [
+            self._keys.trend_epochs(),
+            self._keys.trend_scopes(),
+            self._keys.trend_article(article_id),
+            self._keys.trend_last(),
+            self._keys.trend_blocked(),
+            once.key if once else self._keys.trend_blocked(),
+        ]
+        args: list[str | int | float] = [
+            article_id,
+            category_scope(category),
+            repr(when),
+            repr(weight),
+            kind,
+            repr(bucket),
+            count,
+            once.member if once else "",
+            once.ttl_s if once else 0,
+            *self._windows,
+        ]
+        pipe.evalsha(self._record.sha, len(keys), *keys, *args)
+
+    def execute(self, pipe: Pipeline) -> list[Any]:
+        """Run a pipeline holding queued records; a record that met a Redis without the
+        script (restart, SCRIPT FLUSH) is loaded and run again, the rest are not repeated."""
+        commands = [args for args, _ in pipe.command_stack]
+        results: list[Any] = pipe.execute(raise_on_error=False)
+        for i, result in enumerate(results):
+            if isinstance(result, NoScriptError):
+                self._record.sha = str(self._redis.script_load(_RECORD))
+                results[i] = self._redis.evalsha(self._record.sha, *commands[i][2:])
+            elif isinstance(result, Exception):
+                raise result
+        return results
 
     def top(
         self,
@@ -272,11 +317,16 @@ class Trending:
 # ARGV after the fixed ones: for each window its name, half-life and board key prefix.
 _RECORD = """
 if redis.call('SISMEMBER', KEYS[5], ARGV[1]) == 1 then return 0 end
+if ARGV[8] ~= '' then
+  local new = redis.call('SADD', KEYS[6], ARGV[8])
+  redis.call('EXPIRE', KEYS[6], ARGV[9])
+  if new == 0 then return 0 end
+end
 local id, scope = ARGV[1], ARGV[2]
 local t, w, kind, tb = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local old = redis.call('HGET', KEYS[3], 'scope')
 local moved = old and old ~= '' and old ~= scope
-for i = 8, #ARGV, 3 do
+for i = 10, #ARGV, 3 do
   local name, h, prefix = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   local t0 = tonumber(redis.call('HGET', KEYS[1], name))
   if not t0 then t0 = t; redis.call('HSET', KEYS[1], name, ARGV[3]) end

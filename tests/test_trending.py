@@ -190,3 +190,10 @@ def test_prune_drops_idle_articles(board: Trending, clock: Clock) -> None:
 def test_unknown_window_is_refused(board: Trending) -> None:
     with pytest.raises(ValueError, match="unknown trending window"):
         board.top("month")
+
+
+def test_a_record_survives_a_lost_script(board: Trending) -> None:
+    board.record("a", "", "view")
+    board._record.sha = "0" * 40  # as after a Redis restart (no SCRIPT FLUSH on a shared server)
+    assert board.record("a", "", "view") is True
+    assert board.score("a") == pytest.approx(2 * board.config.weights["view"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -21,11 +22,37 @@ _NETWORKS = frozenset(NETWORKS)
 PUBLIC_READ_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=30"}
 
 
+class PublishedArticles:
+    """Published articles by id, each lookup cached in this process for ``ttl_s`` (so an
+    unpublish or an edit reaches the share links within that time)."""
+
+    def __init__(self, store: ArticleStore, ttl_s: float = 1.0, size: int = 10_000) -> None:
+        self._store = store
+        self._ttl_s = ttl_s
+        self._size = size
+        self._cache: dict[str, tuple[float, Article | None]] = {}
+
+    def get(self, article_id: str) -> Article | None:
+        """The article when it is known and published, else None."""
+        now = time.monotonic()
+        hit = self._cache.get(article_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        article = self._store.get(article_id)
+        if article is not None and not self._store.is_published(article_id):
+            article = None
+        if len(self._cache) >= self._size:
+            self._cache.clear()
+        self._cache[article_id] = (now + self._ttl_s, article)
+        return article
+
+
 @dataclass(frozen=True)
 class ShareKit:
     """What the share and trending routes use, built once per app from its ``Services``."""
 
     store: ArticleStore
+    articles: PublishedArticles
     visitors: Visitors
     tracker: ShareTracker
     trending: Trending
@@ -33,10 +60,8 @@ class ShareKit:
 
     def published(self, article_id: str) -> Article:
         """The published article with this id, else 404 (malformed ids included)."""
-        if not _ARTICLE_ID.fullmatch(article_id):
-            raise HTTPException(status_code=404, detail="unknown article")
-        article = self.store.get(article_id)
-        if article is None or not self.store.is_published(article_id):
+        article = self.articles.get(article_id) if _ARTICLE_ID.fullmatch(article_id) else None
+        if article is None:
             raise HTTPException(status_code=404, detail="unknown article")
         return article
 
@@ -47,8 +72,10 @@ def get_share_kit(request: Request, services: ServicesDep) -> ShareKit:
     if kit is None:
         config = TrendingConfig.from_settings(services.settings)
         trending = Trending(services.redis, services.keys, config, clock=services.clock)
+        store = ArticleStore(services.redis, services.keys)
         kit = ShareKit(
-            store=ArticleStore(services.redis, services.keys),
+            store=store,
+            articles=PublishedArticles(store),
             visitors=Visitors(services.redis, services.keys, clock=services.clock),
             tracker=ShareTracker(services.redis, services.keys, trending, clock=services.clock),
             trending=trending,
