@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.convertors import Convertor, register_url_convertor
 
 from distributor.api.deps import ServicesDep
 from distributor.articles import ArticleStore
@@ -95,18 +96,34 @@ def visitor_of(request: Request, kit: ShareKit) -> Visitor:
     return kit.visitors.identify(ip, request.headers.get("user-agent", ""))
 
 
-@router.get("/s/{article_id}", include_in_schema=False)
-def share_without_network(article_id: str) -> None:
-    """404; matching it keeps Starlette's slash redirects away from ``/s/...``."""
-    raise HTTPException(status_code=404, detail="unknown network")
+class _Anything(Convertor[str]):
+    """Any rest of a path, newlines included (Starlette's ``path`` stops at a newline)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
 
 
-# ``network:path`` takes trailing slashes too, so no ``/s/...`` path gets a slash redirect.
-@router.get("/s/{article_id}/{network:path}", status_code=302, response_class=RedirectResponse)
-def share_redirect(
-    article_id: str, network: str, request: Request, kit: ShareKitDep
-) -> RedirectResponse:
-    """Count the click, then redirect to that network's share URL for this article only."""
+register_url_convertor("anything", _Anything())
+
+
+# Every path under /s matches a route here, so Starlette never answers one of them with a
+# slash redirect (which would point at whatever Host the request named).
+@router.get("/s", include_in_schema=False)
+def share_root() -> None:
+    """404: no article."""
+    raise HTTPException(status_code=404, detail="unknown article")
+
+
+@router.get("/s/{rest:anything}", status_code=302, response_class=RedirectResponse)
+def share_redirect(rest: str, request: Request, kit: ShareKitDep) -> RedirectResponse:
+    """``/s/{article_id}/{network}``: count the click, then redirect to that network's share
+    URL for this article only; anything else under /s is 404."""
+    article_id, _, network = rest.partition("/")
     if network not in _NETWORKS:
         raise HTTPException(status_code=404, detail="unknown network")
     article = kit.published(article_id)

@@ -98,6 +98,10 @@ def test_bot_clicks_never_reach_trending(client: TestClient, article: Article) -
         "/s/20240201-rakor/",
         "/s/.hidden/facebook",
         "/s/20240201-rakor/https:%2F%2Fevil.example",
+        "/s/20240201-rakor/%0A/",
+        "/s/20240201-rakor%0A/facebook/",
+        "/s",
+        "/s/",
     ],
 )
 def test_unknown_article_or_network_is_404(client: TestClient, article: Article, path: str) -> None:
@@ -126,7 +130,7 @@ segment = st.one_of(
 @given(
     article_part=segment,
     network_part=segment,
-    tail=st.sampled_from(["", "/", "//", "/x", "?next=https://evil.example"]),
+    tail=st.sampled_from(["", "/", "//", "/x", "%0A/", "?next=https://evil.example"]),
     safe=st.sampled_from(["", "/", "/:@%"]),
 )
 def test_fuzzed_paths_never_redirect_off_the_share_urls(
