@@ -37,21 +37,36 @@ class Limit:
         return cls(scope, period_s / (count - burst + 1), burst)
 
 
+X_TIERS: dict[str, tuple[int, float]] = {  # posts per user per window, by X API tier
+    "free": (17, 86_400.0),
+    "basic": (100, 86_400.0),
+    "pro": (100, 900.0),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RateTable:
     """The limits we keep to, at or under the platforms' (and the sandbox's) own.
 
-    Telegram: about 30 messages/s per bot; 1/s per chat with a small burst; 20/min per group.
-    The Bot API does not tell a channel from a group by id, so the group rule applies to every
-    chat. X: posts per user per window by API tier (free 17/24 h, basic 100/24 h, pro 100/15 min).
+    Telegram: about 30 messages/s per bot; 1/s per chat with a burst of 3 (5% slower, so
+    network jitter cannot make us overtake); 20/min per group. The Bot API does not tell a
+    channel from a group by id, so the group rule applies to every chat. X: posts per user per
+    window by API tier (``X_TIERS``; the sandbox defaults to basic).
     """
 
     telegram_per_s: int = 30
+    chat_interval_s: float = 1.05
     chat_burst: int = 3
     chat_per_min: int = 20
-    x_posts: int = 17
+    x_posts: int = 100
     x_window_s: float = 86_400.0
-    x_burst: int = 3
+    x_burst: int = 10  # bursts cost sustained rate: 100/day with 10 at once = 1 per ~16 min
+
+    @classmethod
+    def for_x_tier(cls, tier: str) -> RateTable:
+        """Defaults with X's limit for ``tier`` (free, basic, pro)."""
+        posts, window = X_TIERS[tier]
+        return cls(x_posts=posts, x_window_s=window, x_burst=min(10, posts))
 
     def limits_for(self, destination: Destination) -> tuple[Limit, ...]:
         """Every limit one post to ``destination`` counts against."""
@@ -59,7 +74,7 @@ class RateTable:
             chat = f"telegram:chat:{destination.target}"
             return (
                 Limit.at_most("telegram:bot", self.telegram_per_s, 1.0),
-                Limit(chat, 1.0, self.chat_burst),
+                Limit(chat, self.chat_interval_s, self.chat_burst),
                 Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst),
             )
         user = f"x:user:{destination.target}"

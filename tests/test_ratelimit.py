@@ -99,3 +99,6 @@ def test_limits_for_each_platform() -> None:
     (x_limit,) = table.limits_for(account)
     assert x_limit.scope == "x:user:newsdesk"
     assert x_limit.burst + table.x_window_s / x_limit.interval_s - 1 <= table.x_posts
+    free = RateTable.for_x_tier("free")
+    (free_limit,) = free.limits_for(account)
+    assert free_limit.burst + 86_400 / free_limit.interval_s - 1 <= 17

@@ -1,7 +1,8 @@
-"""A live sandbox with real publishers for tests, plus a server that drops connections."""
+"""A live sandbox with real publishers for tests, a delivery rig, a connection-dropping server."""
 
 from __future__ import annotations
 
+import html
 import socket
 import threading
 from collections.abc import Iterator
@@ -12,10 +13,15 @@ from typing import Any
 import httpx
 
 from distributor.config import Settings
-from distributor.models import Destination, Platform
+from distributor.delivery import Outcome, deliver
+from distributor.ledger import Ledger
+from distributor.models import Article, Destination, Platform, RenderedPost
+from distributor.publishers.base import Publisher
 from distributor.publishers.factory import build_telegram, build_x
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.x import XPublisher
+from distributor.ratelimit import RateGovernor
+from distributor.routing import Action
 from distributor.sandbox.config import ChatSpec, SandboxConfig
 from distributor.sandbox.server import running_sandbox
 
@@ -54,9 +60,13 @@ class Harness:
         """An X publisher on a real ``tweepy.Client``."""
         return build_x(self.settings(base_url, timeout_s))
 
-    def publisher(self, platform: Platform) -> TelegramPublisher | XPublisher:
-        """The default publisher for a platform."""
-        return self.telegram() if platform == "telegram" else self.x()
+    def publisher(
+        self, platform: Platform, timeout_s: float = 5.0
+    ) -> TelegramPublisher | XPublisher:
+        """A publisher for a platform on this sandbox."""
+        if platform == "telegram":
+            return self.telegram(timeout_s=timeout_s)
+        return self.x(timeout_s=timeout_s)
 
     def fault(self, platform: Platform, method: str, kind: str, **spec: Any) -> None:
         """Arm a fault for the next call(s) of ``method``."""
@@ -149,3 +159,47 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+class ManualClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def title_and_link(article: Article, destination: Destination) -> RenderedPost:
+    """The plainest formatter: bold title and link (Telegram), title and link (X)."""
+    if destination.platform == "telegram":
+        text = f"<b>{html.escape(article.title)}</b>\n{article.url}"
+        return RenderedPost(platform="telegram", method="sendMessage", text=text, parse_mode="HTML")
+    return RenderedPost(platform="x", method="tweet", text=f"{article.title[:200]} {article.url}")
+
+
+@dataclass
+class Rig:
+    """Everything ``deliver`` needs, on a real Redis and a live sandbox."""
+
+    harness: Harness
+    ledger: Ledger
+    governor: RateGovernor
+    publishers: dict[str, Publisher] = field(default_factory=dict)
+
+    def publisher(self, platform: Platform) -> Publisher:
+        """One publisher per platform, reused across calls."""
+        if platform not in self.publishers:
+            self.publishers[platform] = self.harness.publisher(platform)
+        return self.publishers[platform]
+
+    def run(
+        self, article: Article, destination: Destination, action: Action = "publish", **kw: Any
+    ) -> Outcome:
+        """One ``deliver`` call with the title-and-link formatter."""
+        kw.setdefault("publisher", self.publisher(destination.platform))
+        kw.setdefault("render", title_and_link)
+        return deliver(
+            article, destination, action, ledger=self.ledger, governor=self.governor, **kw
+        )
