@@ -62,11 +62,15 @@ def _command_entities(text: str) -> list[dict[str, Any]]:
 
 
 def inspect_router(sandbox: Sandbox) -> APIRouter:
-    """Routes for tests and the demo to look inside and steer ``sandbox``."""
+    """Routes for tests and the demo to look inside and steer ``sandbox``.
+
+    Every handler is ``async`` so that it runs on the event loop, like the platform routes:
+    the state is never touched from FastAPI's thread pool.
+    """
     router = APIRouter(prefix="/sandbox")
 
     @router.get("/telegram/messages")
-    def messages(chat_id: int | None = None) -> list[dict[str, Any]]:
+    async def messages(chat_id: int | None = None) -> list[dict[str, Any]]:
         return [
             m.listing()
             for m in sandbox.telegram.messages.values()
@@ -74,15 +78,15 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         ]
 
     @router.get("/telegram/chats")
-    def chats() -> list[ChatSpec]:
+    async def chats() -> list[ChatSpec]:
         return [chat.spec for chat in sandbox.telegram.chats.values()]
 
     @router.post("/telegram/chats", status_code=201)
-    def create_chat(spec: ChatSpec) -> ChatSpec:
+    async def create_chat(spec: ChatSpec) -> ChatSpec:
         return sandbox.telegram.upsert_chat(spec).spec
 
     @router.patch("/telegram/chats/{chat_id}")
-    def patch_chat(chat_id: int, patch: ChatPatch) -> ChatSpec:
+    async def patch_chat(chat_id: int, patch: ChatPatch) -> ChatSpec:
         chat = sandbox.telegram.chats.get(chat_id)
         if chat is None:
             raise HTTPException(404, f"no chat {chat_id}")
@@ -90,7 +94,7 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         return sandbox.telegram.upsert_chat(chat.spec.model_copy(update=changes)).spec
 
     @router.post("/telegram/updates", status_code=201)
-    def inject(message: UserMessage) -> dict[str, Any]:
+    async def inject(message: UserMessage) -> dict[str, Any]:
         state = sandbox.telegram
         user = {"id": message.user_id, "is_bot": False, "first_name": message.first_name}
         if message.username:
@@ -124,7 +128,7 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         return state.add_update({"message": payload})
 
     @router.get("/x/tweets")
-    def tweets(author_id: str | None = None) -> list[dict[str, Any]]:
+    async def tweets(author_id: str | None = None) -> list[dict[str, Any]]:
         state = sandbox.x
         return [
             t.listing(state.account(t.author_id).username)
@@ -133,7 +137,7 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         ]
 
     @router.post("/x/tweets/{tweet_id}/metrics")
-    def set_metrics(tweet_id: str, metrics: dict[str, int]) -> dict[str, Any]:
+    async def set_metrics(tweet_id: str, metrics: dict[str, int]) -> dict[str, Any]:
         tweet = sandbox.x.tweets.get(tweet_id)
         if tweet is None:
             raise HTTPException(404, f"no tweet {tweet_id}")
@@ -144,25 +148,25 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         return tweet.listing(sandbox.x.account(tweet.author_id).username)
 
     @router.post("/faults", status_code=201)
-    def add_fault(spec: FaultSpec) -> list[FaultSpec]:
+    async def add_fault(spec: FaultSpec) -> list[FaultSpec]:
         sandbox.faults.add(spec)
         return sandbox.faults.pending()
 
     @router.get("/faults")
-    def faults() -> list[FaultSpec]:
+    async def faults() -> list[FaultSpec]:
         return sandbox.faults.pending()
 
     @router.delete("/faults")
-    def clear_faults() -> list[FaultSpec]:
+    async def clear_faults() -> list[FaultSpec]:
         sandbox.faults.clear()
         return []
 
     @router.get("/config")
-    def config() -> dict[str, Any]:
+    async def config() -> dict[str, Any]:
         return sandbox.config.model_dump(exclude={"chats"})
 
     @router.patch("/config")
-    def patch_config(patch: ConfigPatch) -> dict[str, Any]:
+    async def patch_config(patch: ConfigPatch) -> dict[str, Any]:
         changes = patch.model_dump(exclude_unset=True, exclude_none=True)
         sandbox.config = sandbox.config.model_copy(
             update={**changes, "flood": patch.flood or sandbox.config.flood}
@@ -172,11 +176,11 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         return sandbox.config.model_dump(exclude={"chats"})
 
     @router.post("/clock")
-    def clock(move: ClockMove) -> dict[str, float]:
+    async def clock(move: ClockMove) -> dict[str, float]:
         return {"now": sandbox.clock.advance(move.advance_seconds)}
 
     @router.post("/reset")
-    def reset() -> dict[str, bool]:
+    async def reset() -> dict[str, bool]:
         sandbox.reset()
         return {"ok": True}
 

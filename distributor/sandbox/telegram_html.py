@@ -7,6 +7,7 @@ the same byte offsets. Entity offsets and lengths are in UTF-16 code units.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -60,6 +61,7 @@ _PRIORITY = {
     "custom_emoji": 99,
 }
 _LINK_SCHEMES = frozenset({"http", "https", "tg", "ton", "tonsite"})
+_HOST = re.compile(r"^[\w-]+(\.[\w-]+)*\.?$")
 
 
 @dataclass
@@ -105,11 +107,13 @@ def _checked_link(url: str) -> str | None:
         url = f"http://{url}"
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         return None
     if parts.scheme.lower() not in _LINK_SCHEMES:
         return None
-    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+    web = parts.scheme.lower() in ("http", "https")
+    if web and not _HOST.match(parts.hostname or ""):
         return None
     return url
 

@@ -54,8 +54,17 @@ def bot_run(control: httpx.Client) -> Callable[..., Any]:
         fn: Callable[[telegram.Bot], Awaitable[T]], token: str = TOKEN, read_timeout: float = 5.0
     ) -> T:
         async def main() -> T:
-            request = HTTPXRequest(read_timeout=read_timeout, connect_timeout=5.0)
-            bot = telegram.Bot(token, base_url=f"{control.base_url}/bot", request=request)
+            def request() -> HTTPXRequest:
+                return HTTPXRequest(
+                    connection_pool_size=4, read_timeout=read_timeout, connect_timeout=5.0
+                )
+
+            bot = telegram.Bot(
+                token,
+                base_url=f"{control.base_url}/bot",
+                request=request(),
+                get_updates_request=request(),
+            )
             async with bot:
                 return await fn(bot)
 

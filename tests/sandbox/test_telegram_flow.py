@@ -114,3 +114,16 @@ def test_get_updates_while_a_webhook_is_set_raises_conflict(bot_run: Run) -> Non
 def test_plain_http_webhook_is_refused(bot_run: Run) -> None:
     with pytest.raises(telegram.error.BadRequest, match=r"(?i)https url must be provided"):
         bot_run(lambda bot: bot.set_webhook("http://example.com/hook"))
+
+
+def test_a_second_long_poll_terminates_the_first(bot_run: Run) -> None:
+    async def go(bot: telegram.Bot) -> tuple[object, tuple[telegram.Update, ...]]:
+        first = asyncio.create_task(bot.get_updates(timeout=20, read_timeout=30))
+        await asyncio.sleep(0.2)
+        second = await bot.get_updates(timeout=0)
+        [older] = await asyncio.gather(first, return_exceptions=True)
+        return older, second
+
+    older, newer = bot_run(go)
+    assert isinstance(older, Conflict) and "terminated by other getUpdates" in str(older)
+    assert newer == ()

@@ -158,3 +158,15 @@ def test_daily_post_cap_headers_and_refusal(control: httpx.Client) -> None:
     assert response.headers["x-user-limit-24hour-remaining"] == "0"
     with pytest.raises(tweepy.TooManyRequests):
         client.create_tweet(text="one too many", user_auth=True)
+
+
+def test_deleting_another_users_tweet_raises_forbidden(
+    x_client: tweepy.Client, control: httpx.Client
+) -> None:
+    other = tweepy.Client(consumer_key="k", consumer_secret="s", access_token="77-t",
+                          access_token_secret="t")  # fmt: skip
+    route_tweepy_to(other, str(control.base_url))
+    tweet_id = other.create_tweet(text="mine", user_auth=True).data["id"]
+    with pytest.raises(tweepy.Forbidden):
+        x_client.delete_tweet(tweet_id, user_auth=True)
+    assert tweets(control)[0]["deleted"] is False
