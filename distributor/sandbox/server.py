@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 
 from distributor.errors import DistributorError
+from distributor.routing_file import load_routing
 from distributor.sandbox.app import create_sandbox_app
-from distributor.sandbox.config import SandboxConfig
+from distributor.sandbox.config import ChatSpec, ChatType, SandboxConfig
 
 STARTUP_TIMEOUT_S = 10.0
 
@@ -24,6 +27,28 @@ class SandboxStartError(DistributorError):
 def serve(host: str = "127.0.0.1", port: int = 8081, config: SandboxConfig | None = None) -> None:
     """Run the sandbox until interrupted."""
     uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")
+
+
+def chat_for_target(target: str) -> ChatSpec:
+    """The sandbox chat a routing target names: ``@username`` (a channel) or a numeric id."""
+    if target.startswith("@"):
+        digest = int(hashlib.sha256(target.lower().encode()).hexdigest()[:9], 16)
+        return ChatSpec(id=-1_000_000_000_000 - digest, type="channel", username=target)
+    chat_id = int(target)
+    kind: ChatType = (
+        "private" if chat_id > 0 else "channel" if str(chat_id).startswith("-100") else "group"
+    )
+    return ChatSpec(id=chat_id, type=kind)
+
+
+def sandbox_config_for(routing: Path | None, *, flood_control: bool = True) -> SandboxConfig:
+    """A config whose chats are the Telegram targets of the routing file (for the demo)."""
+    chats: list[ChatSpec] = []
+    if routing is not None:
+        table = load_routing(routing)
+        targets = {d.target for d in table.destinations if d.platform == "telegram"}
+        chats = [chat_for_target(t) for t in sorted(targets)]
+    return SandboxConfig(flood_control=flood_control, chats=chats)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

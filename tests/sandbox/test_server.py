@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from distributor.sandbox.app import create_sandbox_app
 from distributor.sandbox.config import ChatSpec, SandboxConfig
-from distributor.sandbox.server import running_sandbox
+from distributor.sandbox.server import chat_for_target, running_sandbox, sandbox_config_for
 from tests.sandbox.conftest import CHANNEL, TOKEN, call, messages
 
 
@@ -67,3 +69,26 @@ def test_inspection_api_validates_its_input(control: httpx.Client, path: str, bo
 def test_metrics_of_unknown_tweet_and_bad_metric(control: httpx.Client) -> None:
     assert control.post("/sandbox/x/tweets/1/metrics", json={"like_count": 1}).status_code == 404
     assert control.patch("/sandbox/config", json={"x_tier": "gold"}).status_code == 422
+
+
+def test_config_from_the_routing_file_creates_its_telegram_chats() -> None:
+    routing = Path(__file__).parents[2] / "routing.toml"
+    config = sandbox_config_for(routing, flood_control=False)
+    assert config.flood_control is False
+    usernames = sorted(c.username or "" for c in config.chats)
+    assert usernames == ["@visualjambi", "@visualjambi_politik"]
+    with running_sandbox(config) as url:
+        sent = httpx.post(f"{url}/bot{TOKEN}/sendMessage",
+                          data={"chat_id": "@visualjambi", "text": "x"})  # fmt: skip
+        assert sent.json()["result"]["chat"]["username"] == "visualjambi"
+    assert sandbox_config_for(None).chats == []
+
+
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [("-1001234", "channel"), ("-42", "group"), ("42", "private"), ("@name", "channel")],
+)
+def test_chat_for_target(target: str, kind: str) -> None:
+    chat = chat_for_target(target)
+    assert chat.type == kind
+    assert chat_for_target(target) == chat
