@@ -130,7 +130,7 @@ return 'ok'
 
 _SETTLE = """
 local ids, reason = ARGV[5], ARGV[6]
-if redis.call('HGET', key, 'state') ~= 'pending' then return 'kept' end
+if ensure() ~= 'pending' then return 'kept' end
 redis.call('HSET', key, 'message_ids', ids)
 set_live(ids, redis.call('HGET', posted, 'method') or '')
 move('pending', 'sent', reason, ids)

@@ -256,3 +256,16 @@ def test_unpublish_reports_in_flight_and_in_doubt(ledger: Ledger) -> None:
     assert plan.busy and plan.in_doubt == (2,) and plan.message_ids == ()
     ledger.record_sent(flying, ["3"])
     assert ledger.unpublish(A, DEST, 2).message_ids == ("3",)
+
+
+def test_settle_marks_a_pending_delivery_sent_without_a_call(ledger: Ledger) -> None:
+    claim = ledger.claim(A, DEST, 1)
+    assert claim is not None
+    ledger.record_sent(claim, ["8"], method="sendMessage")
+    assert ledger.settle(A, DEST, 2, ["8"], "update policy ignore")
+    assert not ledger.settle(A, DEST, 2, ["8"], "again")
+    got = ledger.get(A, DEST, 2)
+    assert got is not None and got.state is DeliveryState.SENT and got.message_ids == ("8",)
+    live = ledger.live_post(A, DEST)
+    assert live is not None and (live.revision, live.method) == (2, "sendMessage")
+    assert transitions(ledger)[-2:] == [(None, "pending"), ("pending", "sent")]
