@@ -226,9 +226,7 @@ class Ledger:
         """Mark revisions up to ``revision`` unpublished here: never claimed again, pending ones
         become ``deleted``. Returns what must still be deleted on the platform."""
         now = self._clock()
-        posted = self._keys.posted(article_id, destination)
-        if revision > self.unpublished_revision(article_id, destination):
-            self._redis.hset(posted, "unpublished", revision)
+        self._run("tombstone", article_id, destination, revision, now)
         busy, ids, doubts = False, list[str](), list[int]()
         for old in self.list_deliveries(article_id):
             if old.destination != destination or old.revision > revision:

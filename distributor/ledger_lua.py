@@ -111,6 +111,13 @@ move('in_doubt', to, reason, ids)
 return 'ok'
 """
 
+_TOMBSTONE = """
+if revision > tonumber(redis.call('HGET', posted, 'unpublished') or '0') then
+  redis.call('HSET', posted, 'unpublished', revision)
+end
+return 'ok'
+"""
+
 _CANCEL = """
 if redis.call('HGET', key, 'state') ~= 'pending' then return 'kept' end
 if revision > tonumber(redis.call('HGET', posted, 'unpublished') or '0') then return 'kept' end
@@ -146,4 +153,5 @@ SCRIPTS = {
     "cancel": _CANCEL,
     "deleted": _DELETED,
     "settle": _SETTLE,
+    "tombstone": _TOMBSTONE,
 }

@@ -269,3 +269,11 @@ def test_settle_marks_a_pending_delivery_sent_without_a_call(ledger: Ledger) -> 
     live = ledger.live_post(A, DEST)
     assert live is not None and (live.revision, live.method) == (2, "sendMessage")
     assert transitions(ledger)[-2:] == [(None, "pending"), ("pending", "sent")]
+
+
+def test_unpublished_revision_only_grows(ledger: Ledger) -> None:
+    ledger.unpublish(A, DEST, 3)
+    ledger.unpublish(A, DEST, 2)
+    assert ledger.unpublished_revision(A, DEST) == 3
+    assert ledger.claim(A, DEST, 3) is None
+    assert ledger.claim(A, DEST, 4) is not None
