@@ -74,7 +74,7 @@ def sandbox(
     flood_control: Annotated[bool, typer.Option(help="Telegram flood limits")] = True,
 ) -> None:
     """Serve the Telegram Bot API + X API v2 sandbox (port 8081 by default)."""
-    from distributor.sandbox.server import serve, sandbox_config_for
+    from distributor.sandbox.server import sandbox_config_for, serve
 
     serve(host=host, port=port, config=sandbox_config_for(routing, flood_control=flood_control))
 

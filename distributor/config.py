@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = Field(default=600, ge=5)
     lease_s: int = Field(default=60, ge=1)
     max_attempts: int = Field(default=8, ge=1)
+    reconcile_min_age_s: float = Field(default=120.0, ge=0)
 
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None

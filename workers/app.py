@@ -24,6 +24,7 @@ def create_celery(settings: Settings) -> Celery:
     """A Celery app on the Redis broker; tasks are registered by ``workers.tasks.register``."""
     app = Celery("distributor", broker=settings.broker, set_as_current=False)
     vt = settings.visibility_timeout_s
+    hard_limit = max(2, min(300, vt // 2))  # below the visibility timeout: no early redelivery
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,  # a SIGKILLed child's message is requeued, not acked
@@ -40,8 +41,8 @@ def create_celery(settings: Settings) -> Celery:
             "unacked_restore_throttle": 1,
         },
         visibility_timeout=vt,
-        task_time_limit=min(300, vt // 2),
-        task_soft_time_limit=min(240, vt // 2 - 10),
+        task_time_limit=hard_limit,
+        task_soft_time_limit=max(1, hard_limit * 4 // 5),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,

@@ -27,7 +27,7 @@ class Service:
         """Start the child and wait until its log shows ``ready_marker``."""
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(  # noqa: S603
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "distributor", *self.args],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
@@ -44,7 +44,9 @@ class Service:
             if self.proc is not None and self.proc.poll() is not None:
                 break
             time.sleep(0.1)
-        raise AssertionError(f"{self.args} not ready ({marker!r}):\n{self.read_log(offset)[-4000:]}")
+        raise AssertionError(
+            f"{self.args} not ready ({marker!r}):\n{self.read_log(offset)[-4000:]}"
+        )
 
     def read_log(self, offset: int = 0) -> str:
         """The log text after ``offset`` bytes."""

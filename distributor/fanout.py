@@ -1,0 +1,34 @@
+"""Fan-out: record the article, plan its deliveries, create their ledger records, send them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from distributor.articles import ArticleStore
+from distributor.ledger import Ledger
+from distributor.models import ArticleEvent, Destination
+from distributor.routing import Action, RoutingTable, plan
+
+SendDelivery = Callable[[ArticleEvent, Destination, Action], None]
+
+
+def fan_out(
+    event: ArticleEvent,
+    routing: RoutingTable,
+    ledger: Ledger,
+    articles: ArticleStore,
+    send: SendDelivery,
+) -> list[tuple[str, Action]]:
+    """Plan and send one delivery per destination; safe to repeat (the ledger dedupes)."""
+    article = event.article
+    articles.save(article, published=event.type != "article.unpublished")
+    if event.type == "article.unpublished":
+        articles.set_published(article.id, False)
+    live = [d.id for d in routing.destinations if ledger.live_post(article.id, d.id) is not None]
+    sent: list[tuple[str, Action]] = []
+    for destination, action in plan(event, routing, live):
+        if action != "unpublish":
+            ledger.ensure(article.id, destination.id, article.revision)
+        send(event, destination, action)
+        sent.append((destination.id, action))
+    return sent
