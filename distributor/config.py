@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = None
     x_bearer_token: SecretStr | None = None
     x_base_url: str = "https://api.twitter.com"
+    x_tier: Literal["free", "basic", "pro"] = "basic"  # the account's X API tier (post caps)
 
     routing_file: Path = Path("routing.toml")
     public_base_url: str | None = None  # where /s/... share links are served

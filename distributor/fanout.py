@@ -24,9 +24,14 @@ def fan_out(
     articles.save(article, published=event.type != "article.unpublished")
     if event.type == "article.unpublished":
         articles.set_published(article.id, False)
-    live = [d.id for d in routing.destinations if ledger.live_post(article.id, d.id) is not None]
+    if (
+        event.type == "article.unpublished"
+    ):  # wherever anything was posted, is on its way or in doubt
+        touched = {d.destination for d in ledger.list_deliveries(article.id)}
+    else:
+        touched = {d.id for d in routing.destinations if ledger.live_post(article.id, d.id)}
     sent: list[tuple[str, Action]] = []
-    for destination, action in plan(event, routing, live):
+    for destination, action in plan(event, routing, sorted(touched)):
         if action != "unpublish":
             ledger.ensure(article.id, destination.id, article.revision)
         send(event, destination, action)

@@ -15,7 +15,7 @@ from distributor.ledger import Ledger
 from distributor.models import Article, Destination, Platform, RenderedPost
 from distributor.publishers.base import Publisher
 from distributor.publishers.factory import build_publisher
-from distributor.ratelimit import RateGovernor
+from distributor.ratelimit import RateGovernor, RateTable
 from distributor.routing import RoutingTable
 from distributor.routing_file import load_routing
 from distributor.scheduler import Scheduler
@@ -57,7 +57,7 @@ def build_runtime(settings: Settings) -> Runtime:
         keys=keys,
         routing=load_routing(settings.routing_file),
         ledger=Ledger(redis, keys, lease_s=settings.lease_s),
-        governor=RateGovernor(redis, keys),
+        governor=RateGovernor(redis, keys, RateTable.for_x_tier(settings.x_tier)),
         articles=ArticleStore(redis, keys),
         scheduler=Scheduler(redis, keys),
         format_options=FormatOptions.from_settings(settings),

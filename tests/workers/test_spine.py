@@ -78,3 +78,35 @@ def test_same_event_five_times_at_once_posts_once(make_spine: Any) -> None:
     assert len(spine.sandbox.messages("@visualjambi")) == 1
     assert len(spine.sandbox.messages("@visualjambi_politik")) == 1
     assert len(spine.sandbox.tweets()) == 1
+
+
+def test_update_edits_in_place_and_unpublish_deletes(make_spine: Any) -> None:
+    spine: Spine = make_spine()
+    spine.worker()
+    first = seed_event(article_id="lifecycle")
+    first["article"]["category"] = "Bisnis"  # tg-main and x-main
+    assert spine.publish(first).status_code == 202
+    wait_until(lambda: _all_sent(spine, "lifecycle", 2), what="first revision sent")
+
+    second = seed_event("article.updated", article_id="lifecycle", revision=2)
+    second["article"].update(category="Bisnis", title="Gubernur Al Haris Tutup Rakor Politik")
+    assert spine.publish(second).status_code == 202
+
+    def edited() -> bool:
+        [msg] = spine.sandbox.messages("@visualjambi")
+        return bool(msg["edited"]) and "Tutup Rakor" in msg["caption"]
+
+    wait_until(edited, what="the Telegram post edited in place")
+    wait_until(lambda: _all_sent(spine, "lifecycle", 2), what="second revision settled")
+    assert len(spine.sandbox.tweets()) == 1  # X cannot edit: the first post stays
+
+    gone = seed_event("article.unpublished", article_id="lifecycle", revision=2)
+    gone["article"]["category"] = "Bisnis"
+    assert spine.publish(gone).status_code == 202
+    wait_until(
+        lambda: (
+            all(m["deleted"] for m in spine.sandbox.messages())
+            and all(t.get("deleted") for t in spine.sandbox.tweets())
+        ),
+        what="every post deleted",
+    )
