@@ -58,7 +58,6 @@ class Settings(BaseSettings):
     sandbox_url: str = "http://127.0.0.1:8081"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    sandbox_port: int = 8081
 
     http_timeout_s: float = Field(default=10.0, gt=0)
     visibility_timeout_s: int = Field(default=600, ge=5)
@@ -91,6 +90,13 @@ class Settings(BaseSettings):
     def has_x(self) -> bool:
         """Whether X user-context credentials are configured."""
         return _is_set(self.x_access_token) or _is_set(self.x_bearer_token)
+
+    def auto_sandbox(self) -> Settings:
+        """These settings, switched to sandbox mode when no platform credentials are set
+        (what `distributor run` does on a fresh machine, and `publish` must agree with)."""
+        if self.sandbox or self.has_telegram or self.has_x:
+            return self
+        return type(self)(**{**self.model_dump(), "sandbox": True})
 
     def telegram_token_value(self) -> str:
         """The bot token; the sandbox one in sandbox mode when none is set."""

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from distributor.config import Settings
 from distributor.embedded_redis import free_port, redis_answers, start_redis
@@ -55,9 +56,9 @@ class Stack:
 def prepare(settings: Settings, var_dir: Path, stack: Stack) -> Settings:
     """Decide sandbox mode, Redis and routing; export them to the children's environment."""
     env = os.environ
-    if not (settings.has_telegram or settings.has_x) and not settings.sandbox:
+    settings = settings.auto_sandbox()
+    if settings.sandbox:
         env["DISTRIBUTOR_SANDBOX"] = "true"
-        settings = Settings(sandbox=True)
     if not redis_answers(settings.redis_url):
         port = (
             6379
@@ -93,15 +94,16 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
         child = prepare(settings, var_dir, stack)
         env = dict(os.environ)
         if child.sandbox:
-            stack.start("sandbox", ["sandbox", "--routing", str(child.routing_file)], env)
+            port = str(urlsplit(child.sandbox_url).port or 8081)
+            stack.start(
+                "sandbox", ["sandbox", "--routing", str(child.routing_file), "--port", port], env
+            )
         stack.start("api", ["api"], env)
         stack.start("worker", ["worker"], env)
         stack.start("beat", ["beat"], env)
         echo(f"redis    {child.redis_url}")
         if child.sandbox:
-            echo(
-                f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials)"
-            )
+            echo(f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials)")
         echo(f"api      http://{child.api_host}:{child.api_port}/docs")
         echo("press Ctrl-C to stop")
         while not stopping:
