@@ -3,7 +3,8 @@
 A real uvicorn server (child process) runs the app with one extra bare route,
 ``GET /bench/bare`` (a constant 302, no Redis). This process is the load generator: keep-alive
 HTTP/1.1 connections on loopback, closed loop, phases alternating bare / share so both see the
-same machine state. Share requests come from many visitors (``X-Forwarded-For``, which uvicorn
+same machine state. Articles are drawn Zipf(1.1) over 1,000 stored ones (the day's hot stories
+take most clicks). Share requests come from many visitors (``X-Forwarded-For``, which uvicorn
 trusts from 127.0.0.1) with browser User-Agents, so most clicks take the full path: article
 read, counters, HyperLogLog, dedupe and a trending update.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import statistics
@@ -30,6 +32,8 @@ import httpx
 
 REDIS_URL = os.environ.get("DISTRIBUTOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 ARTICLES = 1000
+ZIPF_S = 1.1  # clicks concentrate on the day's hot stories
+POPULARITY = list(itertools.accumulate(1 / (rank + 1) ** ZIPF_S for rank in range(ARTICLES)))
 AGENTS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/121.0.0.0 Safari/537.36",
@@ -69,7 +73,7 @@ def serve(port: int, namespace: str) -> None:
     )
     app = create_app(services)
 
-    def bare() -> RedirectResponse:
+    async def bare() -> RedirectResponse:
         return RedirectResponse("https://example.com/", status_code=302)
 
     app.add_api_route("/bench/bare", bare, methods=["GET"])
@@ -132,7 +136,7 @@ def server(port: int, namespace: str) -> Iterator[None]:
 def share_request(rng: random.Random) -> bytes:
     from distributor.formatting.sharelinks import NETWORKS
 
-    article = rng.randrange(ARTICLES)
+    [article] = rng.choices(range(ARTICLES), cum_weights=POPULARITY)
     network = rng.choice(NETWORKS)
     ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
     return _request(f"/s/bench-{article}/{network}", ip, rng.choice(AGENTS))
@@ -192,7 +196,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="per phase")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=18410)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--namespace", default=f"bench-{uuid.uuid4().hex[:8]}")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -82,6 +83,16 @@ class Visitors:
         salt = bytes.fromhex(value)
         self._salt = (day, salt)
         return salt
+
+
+@dataclass(frozen=True)
+class Click:
+    """One share-link click, as recorded."""
+
+    article: Article
+    network: str
+    visitor: Visitor
+    at: float
 
 
 class PlatformCounts(BaseModel):
@@ -157,23 +168,41 @@ class ShareTracker:
     def record_click(
         self, article: Article, network: str, visitor: Visitor, now: float | None = None
     ) -> bool:
-        """Count a share-link click; True when it moved trending (first per network/day).
-        Counters and trending go in one round trip."""
-        if visitor.is_bot:
-            self._redis.hincrby(self._keys.bot_clicks(article.id), network, 1)
-            return False
+        """Count a share-link click; True when it moved trending (first per network/day)."""
         at = self._clock() if now is None else now
-        day = utc_day(at)
-        clickers = self._keys.clickers(article.id, day)
+        return self.record_clicks([Click(article, network, visitor, at)]) > 0
+
+    def record_clicks(self, clicks: Sequence[Click]) -> int:
+        """Count clicks in one round trip, aggregated per article, network and day: counters,
+        uniques, and trending once per visitor, network and day. Returns how many clicks
+        moved trending. Bots only increment their own counter."""
+        bots: Counter[tuple[str, str]] = Counter()
+        humans: Counter[tuple[str, str]] = Counter()
+        groups: dict[tuple[str, str], list[Click]] = defaultdict(list)
+        for click in clicks:
+            key = (click.article.id, click.network)
+            if click.visitor.is_bot:
+                bots[key] += 1
+            else:
+                humans[key] += 1
+                groups[(click.article.id, utc_day(click.at))].append(click)
         pipe = self._redis.pipeline(transaction=False)
-        pipe.hincrby(self._keys.share_clicks(article.id), network, 1)
-        pipe.pfadd(clickers, visitor.id)
-        pipe.expire(clickers, UNIQUES_TTL_S)
-        once = Once(self._keys.seen(article.id, day), f"c:{network}:{visitor.id}", SEEN_TTL_S)
-        self._trending.queue_record(
-            pipe, article.id, article.category, "share_click", t=at, once=once
-        )
-        return bool(self._trending.execute(pipe)[-1])
+        for (article_id, network), n in bots.items():
+            pipe.hincrby(self._keys.bot_clicks(article_id), network, n)
+        for (article_id, network), n in humans.items():
+            pipe.hincrby(self._keys.share_clicks(article_id), network, n)
+        for (article_id, day), group in groups.items():
+            clickers = self._keys.clickers(article_id, day)
+            pipe.pfadd(clickers, *{c.visitor.id for c in group})
+            pipe.expire(clickers, UNIQUES_TTL_S)
+            members = tuple(f"c:{c.network}:{c.visitor.id}" for c in group)
+            once = Once(self._keys.seen(article_id, day), members, SEEN_TTL_S)
+            last = group[-1]
+            self._trending.queue_record(
+                pipe, article_id, last.article.category, "share_click", t=last.at, once=once
+            )
+        results = self._trending.execute(pipe)
+        return sum(int(r) for r in results[len(bots) + len(humans) :][2::3])
 
     def record_view(self, article: Article, visitor: Visitor, now: float | None = None) -> bool:
         """Count a page view once per visitor and UTC day; True when it was counted."""

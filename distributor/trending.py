@@ -67,10 +67,10 @@ class TrendingConfig:
 
 @dataclass(frozen=True)
 class Once:
-    """Record an event only if ``member`` is new in the set ``key`` (kept ``ttl_s``)."""
+    """Count one event per member new to the set ``key`` (kept ``ttl_s``), not ``count``."""
 
     key: str
-    member: str
+    members: tuple[str, ...]
     ttl_s: int
 
 
@@ -122,6 +122,10 @@ class Trending:
         self._record.sha = str(redis.script_load(_RECORD))  # pipelines use EVALSHA directly
         self._remove = redis.register_script(_REMOVE)
         self._renormalise = redis.register_script(_RENORMALISE)
+        self._packed_windows = ";".join(
+            f"{name}|{float(half_life)!r}|{keys.trend_board(name, '')}"
+            for name, half_life in self._config.half_lives_s.items()
+        )
         self._windows = [
             arg
             for name, half_life in self._config.half_lives_s.items()
@@ -142,7 +146,8 @@ class Trending:
         t: float | None = None,
         once: Once | None = None,
     ) -> bool:
-        """Add ``count`` events of ``kind``; False when unpublished, already seen, or count < 1."""
+        """Add ``count`` events of ``kind`` (with ``once``: one per new member); False when
+        unpublished, nothing new, or count < 1."""
         if count < 1:
             return False
         pipe = self._redis.pipeline(transaction=False)
@@ -159,12 +164,11 @@ class Trending:
         t: float | None = None,
         once: Once | None = None,
     ) -> None:
-        """``record`` as one EVALSHA queued on the caller's pipeline (result: 1 or 0); run
-        the pipeline with ``execute`` so a Redis that lost its scripts gets them back."""
+        """``record`` as one EVALSHA queued on the caller's pipeline (result: how many events
+        it added); run the pipeline with ``execute`` so a lost script is loaded again."""
         if count < 1:
             return
         when = self._clock() if t is None else t
-        weight = self._config.weights[kind] * count
         bucket = math.floor(when / self._config.bucket_s) * self._config.bucket_s
         keys = [
             self._keys.trend_epochs(),
@@ -178,13 +182,13 @@ class Trending:
             article_id,
             category_scope(category),
             repr(when),
-            repr(weight),
+            repr(float(self._config.weights[kind])),
             kind,
             repr(bucket),
             count,
-            once.member if once else "",
             once.ttl_s if once else 0,
-            *self._windows,
+            self._packed_windows,
+            *(once.members if once else ()),
         ]
         pipe.evalsha(self._record.sha, len(keys), *keys, *args)
 
@@ -315,19 +319,22 @@ class Trending:
 
 
 # ARGV after the fixed ones: for each window its name, half-life and board key prefix.
+# ARGV[9] packs the windows as "name|half-life|board-prefix;..."; ARGV[10...] are Once members.
 _RECORD = """
 if redis.call('SISMEMBER', KEYS[5], ARGV[1]) == 1 then return 0 end
-if ARGV[8] ~= '' then
-  local new = redis.call('SADD', KEYS[6], ARGV[8])
-  redis.call('EXPIRE', KEYS[6], ARGV[9])
-  if new == 0 then return 0 end
+local n = tonumber(ARGV[7])
+if #ARGV > 9 then
+  n = redis.call('SADD', KEYS[6], unpack(ARGV, 10))
+  redis.call('EXPIRE', KEYS[6], ARGV[8])
+  if n == 0 then return 0 end
 end
 local id, scope = ARGV[1], ARGV[2]
-local t, w, kind, tb = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local t, kind, tb = tonumber(ARGV[3]), ARGV[5], tonumber(ARGV[6])
+local w = tonumber(ARGV[4]) * n
 local old = redis.call('HGET', KEYS[3], 'scope')
 local moved = old and old ~= '' and old ~= scope
-for i = 10, #ARGV, 3 do
-  local name, h, prefix = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+for name, h, prefix in string.gmatch(ARGV[9], '([^|;]+)|([^|;]+)|([^;]+)') do
+  h = tonumber(h)
   local t0 = tonumber(redis.call('HGET', KEYS[1], name))
   if not t0 then t0 = t; redis.call('HSET', KEYS[1], name, ARGV[3]) end
   local inc = string.format('%.17g', w * 2 ^ ((t - t0) / h))
@@ -341,12 +348,12 @@ for i = 10, #ARGV, 3 do
   redis.call('HINCRBYFLOAT', KEYS[3], 'd|' .. name .. '|' .. kind .. '|' .. ARGV[6],
     string.format('%.17g', w * 2 ^ ((t - tb) / h)))
 end
-redis.call('HINCRBY', KEYS[3], 'n|' .. kind .. '|' .. ARGV[6], ARGV[7])
-redis.call('HINCRBYFLOAT', KEYS[3], 'w|' .. kind .. '|' .. ARGV[6], ARGV[4])
+redis.call('HINCRBY', KEYS[3], 'n|' .. kind .. '|' .. ARGV[6], n)
+redis.call('HINCRBYFLOAT', KEYS[3], 'w|' .. kind .. '|' .. ARGV[6], string.format('%.17g', w))
 redis.call('HSET', KEYS[3], 'scope', scope)
 if scope ~= '' then redis.call('SADD', KEYS[2], scope) end
 redis.call('ZADD', KEYS[4], 'GT', t, id)
-return 1
+return n
 """
 
 _REMOVE = """

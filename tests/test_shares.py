@@ -11,6 +11,7 @@ from distributor.keys import Keys
 from distributor.models import Article
 from distributor.shares import (
     DAY,
+    Click,
     ShareTracker,
     Visitor,
     Visitors,
@@ -211,3 +212,25 @@ def test_metric_mapping() -> None:
     assert x_snapshot(metrics | {"impression_count": 999}) == (5, 14)
     assert x_snapshot({}) == (0, 0)
     assert reactions_total([3, 4, 0]) == 7
+
+
+def test_a_batch_of_clicks_counts_like_single_clicks(
+    tracker: ShareTracker, trending: Trending, article: Article, clock: Clock
+) -> None:
+    alice, bob, bot = Visitor("a" * 16, False), Visitor("b" * 16, False), Visitor("c" * 16, True)
+    t = clock()
+    batch = [
+        Click(article, "facebook", alice, t),
+        Click(article, "facebook", alice, t),
+        Click(article, "x", alice, t),
+        Click(article, "facebook", bob, t),
+        Click(article, "x", bot, t),
+        Click(article, "facebook", alice, t + DAY),  # the next day: new again
+    ]
+    assert tracker.record_clicks(batch) == 4
+    counts = tracker.counts(article.id, now=t)
+    assert counts.by_network == {"facebook": 4, "x": 1}
+    assert counts.clicks.bots == 1 and counts.clicks.unique_today == 2
+    found = trending.explain(article.id, "week", now=t + DAY)
+    assert found is not None
+    assert sum(i.events for i in found.items) == 4

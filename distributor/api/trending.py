@@ -60,6 +60,7 @@ def _item_json(item: PopularItem) -> dict[str, Any]:
 
 
 def _popular(kit: ShareKit, window: str, category: str | None, limit: int) -> list[PopularItem]:
+    kit.clicks.flush()
     return popular(
         kit.trending, kit.store, kit.tracker, window=window, category=category or None, limit=limit
     )
@@ -77,6 +78,7 @@ def trending(
 @router.get("/v1/trending/{article_id}/explain")
 def explain(article_id: str, kit: ShareKitDep, window: Window = "now") -> dict[str, Any]:
     """The events and weights that sum to an article's global score."""
+    kit.clicks.flush()
     found = kit.trending.explain(article_id, window)
     if found is None:
         raise HTTPException(status_code=404, detail="article is not on this board")

@@ -1,0 +1,100 @@
+"""Share-link clicks held briefly in memory and written to Redis in batches.
+
+The redirect must not wait on Redis writes: ``ClickBuffer.add`` only appends, and a daemon
+thread writes everything pending in one pipeline every ``max_delay_s`` (50 ms) or as soon as
+``max_batch`` clicks wait. Readers in the same process call ``flush`` first, so what this
+process counted is always visible to it. A process that dies loses at most its last
+``max_delay_s`` of clicks; when Redis is down the clicks wait (up to ``max_pending``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from redis import RedisError
+
+from distributor.models import Article
+from distributor.shares import Click, ShareTracker, Visitor
+
+log = logging.getLogger(__name__)
+
+
+class ClickBuffer:
+    """Batches clicks for ``ShareTracker.record_clicks``; thread-safe."""
+
+    def __init__(
+        self,
+        tracker: ShareTracker,
+        clock: Callable[[], float] = time.time,
+        max_delay_s: float = 0.05,
+        max_batch: int = 500,
+        max_pending: int = 100_000,
+        idle_flush_s: float = 0.5,
+    ) -> None:
+        self._tracker = tracker
+        self._clock = clock
+        self._max_delay_s = max_delay_s
+        self._max_batch = max_batch
+        self._max_pending = max_pending
+        self._pending: list[Click] = []
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+        self._idle_flush_s = idle_flush_s
+        self._thread: threading.Thread | None = None
+        self._since = 0.0  # when the oldest pending click arrived (monotonic)
+
+    def add(self, article: Article, network: str, visitor: Visitor) -> None:
+        """Queue one click, stamped with the clock now; write the batch here when it is due,
+        so under load the caller writes and the idle thread never competes for the GIL."""
+        click = Click(article, network, visitor, self._clock())
+        tick = time.monotonic()
+        with self._lock:
+            self._pending.append(click)
+            if len(self._pending) == 1:
+                self._since = tick
+            if len(self._pending) > self._max_pending:
+                del self._pending[0]  # Redis has been away too long: drop the oldest
+            due = len(self._pending) >= self._max_batch or tick - self._since >= self._max_delay_s
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="click-buffer", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush)
+        if due and not self._flushing.locked():
+            with contextlib.suppress(RedisError):  # kept; the idle thread retries
+                self.flush()
+
+    def flush(self) -> int:
+        """Write every pending click now; how many were written."""
+        with self._flushing:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if not batch:
+                return 0
+            try:
+                self._tracker.record_clicks(batch)
+            except RedisError:
+                with self._lock:
+                    self._pending[:0] = batch  # keep them, in order, for the next try
+                raise
+            return len(batch)
+
+    def pending(self) -> int:
+        """Clicks not yet written."""
+        with self._lock:
+            return len(self._pending)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self._idle_flush_s)
+            if time.monotonic() - self._since < self._idle_flush_s:
+                continue  # clicks are flowing: ``add`` writes them
+            try:
+                self.flush()
+            except RedisError:
+                log.warning("click buffer: Redis unavailable, %d clicks wait", self.pending())
+                time.sleep(1.0)
