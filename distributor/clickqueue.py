@@ -63,7 +63,7 @@ class ClickBuffer:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="click-buffer", daemon=True)
                 self._thread.start()
-                atexit.register(self.flush)
+                atexit.register(self._flush_at_exit)
         if due and not self._flushing.locked():
             with contextlib.suppress(RedisError):  # kept; the idle thread retries
                 self.flush()
@@ -82,6 +82,12 @@ class ClickBuffer:
                     self._pending[:0] = batch  # keep them, in order, for the next try
                 raise
             return len(batch)
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self.flush()
+        except RedisError:
+            log.warning("click buffer: %d clicks not written at exit", self.pending())
 
     def pending(self) -> int:
         """Clicks not yet written."""
