@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,32 +101,34 @@ def test_killed_before_the_platform_call_is_redelivered_and_posted_once(make_spi
     assert len(spine.sandbox.messages()) == 1
 
 
-def test_redis_restarted_between_enqueue_and_consume_still_delivers(
-    make_spine: Any, tmp_path: Path
-) -> None:
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of the test's own with AOF on a spare port (the shared one keeps no data)."""
     redis = PrivateRedis(tmp_path / "redis", free_port()).start()
-    try:
-        spine: Spine = make_spine(redis_url=redis.url)
-        event = seed_event(article_id="redis-restart")
-        assert spine.publish(event).status_code == 202
-        queue = f"{spine.settings.namespace}:celery:fan_out"
-        assert spine.redis.llen(queue) == 1
-        time.sleep(1.2)  # past appendfsync everysec
-        redis.stop(hard=True)  # SIGKILL: only what the AOF holds survives
-        redis.start()
-        assert spine.redis.llen(queue) == 1
+    yield redis
+    redis.stop()
 
-        spine.worker()
-        wait_until(
-            lambda: (
-                set(_states(spine, "redis-restart").values()) == {DeliveryState.SENT}
-                and len(_states(spine, "redis-restart")) == 3
-            ),
-            what="three sent deliveries after the restart",
-        )
-        assert len(spine.sandbox.messages("@visualjambi")) == 1
-        assert len(spine.sandbox.tweets()) == 1
-    finally:
-        for service in spine.services:
-            service.stop()
-        redis.stop()
+
+def test_redis_restarted_between_enqueue_and_consume_still_delivers(
+    private_redis: PrivateRedis, make_spine: Any
+) -> None:
+    spine: Spine = make_spine(redis_url=private_redis.url)
+    event = seed_event(article_id="redis-restart")
+    assert spine.publish(event).status_code == 202
+    queue = f"{spine.settings.namespace}:celery:fan_out"
+    assert spine.redis.llen(queue) == 1
+    time.sleep(1.2)  # past appendfsync everysec
+    private_redis.stop(hard=True)  # SIGKILL: only what the AOF holds survives
+    private_redis.start()
+    assert spine.redis.llen(queue) == 1
+
+    spine.worker()
+    wait_until(
+        lambda: (
+            set(_states(spine, "redis-restart").values()) == {DeliveryState.SENT}
+            and len(_states(spine, "redis-restart")) == 3
+        ),
+        what="three sent deliveries after the restart",
+    )
+    assert len(spine.sandbox.messages("@visualjambi")) == 1
+    assert len(spine.sandbox.tweets()) == 1
