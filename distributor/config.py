@@ -66,7 +66,9 @@ class Settings(BaseSettings):
     reconcile_min_age_s: float = Field(default=120.0, ge=0)
 
     trending_half_life_h: float = Field(default=6.0, gt=0)
-    digest_chat: str | None = None
+    digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
+    digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
+    timezone: str = "Asia/Jakarta"
 
     @model_validator(mode="after")
     def _sandbox_urls(self) -> Settings:

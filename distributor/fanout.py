@@ -8,6 +8,7 @@ from distributor.articles import ArticleStore
 from distributor.ledger import Ledger
 from distributor.models import ArticleEvent, Destination
 from distributor.routing import Action, RoutingTable, plan
+from distributor.trending import Trending
 
 SendDelivery = Callable[[ArticleEvent, Destination, Action], None]
 
@@ -17,13 +18,20 @@ def fan_out(
     routing: RoutingTable,
     ledger: Ledger,
     articles: ArticleStore,
+    trending: Trending,
     send: SendDelivery,
 ) -> list[tuple[str, Action]]:
-    """Plan and send one delivery per destination; safe to repeat (the ledger dedupes)."""
+    """Plan and send one delivery per destination; safe to repeat (the ledger dedupes).
+
+    An unpublished article leaves every trending board; a published one may trend again.
+    """
     article = event.article
     articles.save(article, published=event.type != "article.unpublished")
     if event.type == "article.unpublished":
         articles.set_published(article.id, False)
+        trending.remove(article.id)
+    elif event.type == "article.published":
+        trending.restore(article.id)
     if (
         event.type == "article.unpublished"
     ):  # wherever anything was posted, is on its way or in doubt

@@ -17,7 +17,8 @@ def build_worker_app(settings: Settings) -> Celery:
     """The Celery app with our tasks registered and the beat schedule set."""
     app = create_celery(settings)
     register(app, RuntimeHolder(settings))
-    app.conf.beat_schedule = beat_schedule()
+    app.conf.beat_schedule = beat_schedule(settings)
+    app.conf.update(timezone=settings.timezone)
     return app
 
 

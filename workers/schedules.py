@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
+
+from distributor.config import Settings
 from workers.app import MAINTENANCE_QUEUE
-from workers.tasks import PROMOTE, RECONCILE
+from workers.tasks import POLL_METRICS, PROMOTE, RECONCILE, REFRESH_TRENDING, SEND_DIGEST
 
 
-def beat_schedule() -> dict[str, dict[str, Any]]:
-    """Periodic tasks, all on the maintenance queue."""
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Periodic tasks, all on the maintenance queue; the digest only if a chat is set."""
     opts = {"queue": MAINTENANCE_QUEUE, "expires": 60}
-    return {
+    schedule: dict[str, dict[str, Any]] = {
         "reconcile": {"task": RECONCILE, "schedule": 15.0, "options": opts},
         "promote-scheduled": {"task": PROMOTE, "schedule": 5.0, "options": opts},
+        "refresh-trending": {"task": REFRESH_TRENDING, "schedule": 3600.0, "options": opts},
     }
+    if settings.has_x or settings.sandbox:
+        schedule["poll-metrics"] = {"task": POLL_METRICS, "schedule": 60.0, "options": opts}
+    if settings.digest_chat:
+        at = crontab(hour=settings.digest_hour, minute=0)
+        schedule["digest"] = {"task": SEND_DIGEST, "schedule": at, "options": opts}
+    return schedule

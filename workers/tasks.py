@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import Any
 
 from celery import Celery, Task
 
+from distributor.delivery import OutcomeKind
 from distributor.delivery import deliver as deliver_one
+from distributor.digest import WIB, daily_digest
+from distributor.digest_delivery import send_digest as deliver_digest
 from distributor.fanout import fan_out as fan_out_event
+from distributor.metrics_poll import XReadBudget
+from distributor.metrics_poll import poll_metrics as poll
 from distributor.models import ArticleEvent, Destination
 from distributor.reconcile import reconcile as reconcile_ledger
 from distributor.routing import Action
@@ -18,6 +25,9 @@ FAN_OUT = "distributor.fan_out"
 DELIVER = "distributor.deliver"
 RECONCILE = "distributor.reconcile"
 PROMOTE = "distributor.promote_scheduled"
+REFRESH_TRENDING = "distributor.refresh_trending"
+POLL_METRICS = "distributor.poll_metrics"
+SEND_DIGEST = "distributor.send_digest"
 MAX_COUNTDOWN_S = 60.0
 
 
@@ -39,8 +49,9 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
     def fan_out(event: dict[str, Any], event_id: str = "") -> None:
         rt = holder.get()
         fan_out_event(
-            ArticleEvent.model_validate(event), rt.routing, rt.ledger, rt.articles, send_delivery
-        )
+            ArticleEvent.model_validate(event),
+            rt.routing, rt.ledger, rt.articles, rt.trending, send_delivery,
+        )  # fmt: skip
 
     @app.task(name=DELIVER, bind=True, max_retries=None)
     def deliver(
@@ -55,6 +66,9 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
             publisher=rt.publisher(dest.platform), render=rt.render,
             max_attempts=rt.settings.max_attempts,
         )  # fmt: skip
+        if outcome.kind is OutcomeKind.DONE and dest.platform == "x" and action == "publish":
+            for tweet_id in outcome.message_ids:
+                rt.tweet_watch.watch(event.article.id, tweet_id, time.time())
         if outcome.retry_in is None:
             return
         kwargs = {"article": article, "destination": destination, "action": action}
@@ -69,6 +83,10 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
             rt.ledger, rt.publisher, rt.routing, rt.articles,
             min_age_s=rt.settings.reconcile_min_age_s,
         )  # fmt: skip
+        for found in report.found:
+            if rt.routing.get(found.destination).platform == "x":
+                for tweet_id in found.message_ids:
+                    rt.tweet_watch.watch(found.article_id, tweet_id, time.time())
         for article, destination in report.requeue:
             event = ArticleEvent(type="article.published", article=article)
             send_delivery(event, destination, "publish")
@@ -76,3 +94,34 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
     @app.task(name=PROMOTE)
     def promote_scheduled() -> None:
         holder.get().scheduler.promote(send)
+
+    @app.task(name=REFRESH_TRENDING)
+    def refresh_trending() -> None:
+        trending = holder.get().trending
+        trending.renormalise()
+        trending.prune()
+
+    @app.task(name=POLL_METRICS)
+    def poll_metrics() -> None:
+        rt = holder.get()
+        client, user_auth = rt.x_client()
+        poll(
+            client, rt.tweet_watch, XReadBudget(rt.redis, rt.keys), rt.shares, rt.articles,
+            time.time(), user_auth=user_auth,
+        )  # fmt: skip
+
+    @app.task(name=SEND_DIGEST, bind=True, max_retries=None)
+    def send_digest(self: Task[Any, Any]) -> None:
+        rt = holder.get()
+        chat = rt.settings.digest_chat
+        text = daily_digest(rt.trending, rt.articles, rt.shares, time.time())
+        if chat is None or text is None:
+            return
+        day = datetime.now(WIB).date().isoformat()
+        link = f"{rt.settings.public_base_url or 'https://localhost'}/widgets/trending.html"
+        outcome = deliver_digest(
+            text, chat, day, ledger=rt.ledger, governor=rt.governor,
+            publisher=rt.publisher("telegram"), link=link,
+        )  # fmt: skip
+        if outcome.retry_in is not None:
+            raise self.retry(countdown=min(outcome.retry_in, MAX_COUNTDOWN_S))

@@ -34,8 +34,9 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
     return TelegramPublisher(bot)
 
 
-def build_x(settings: Settings) -> XPublisher:
-    """A tweepy ``Client`` for the configured account, sent to ``settings.x_base_url``.
+def build_x_client(settings: Settings) -> tuple[tweepy.Client, bool]:
+    """A tweepy ``Client`` for the configured account, sent to ``settings.x_base_url``, and
+    whether it signs with user context (OAuth 1.0a) rather than an OAuth 2.0 bearer token.
 
     The transport adapter is mounted even for the real host: it gives tweepy (which sets
     none) the configured timeout, without which a stalled call would outlive its lease.
@@ -55,6 +56,12 @@ def build_x(settings: Settings) -> XPublisher:
     else:
         raise ConfigError("no X credentials: set DISTRIBUTOR_X_ACCESS_TOKEN and friends")
     route_tweepy_to(client, settings.x_base_url, timeout=settings.http_timeout_s)
+    return client, user_auth
+
+
+def build_x(settings: Settings) -> XPublisher:
+    """The X publisher for the configured account."""
+    client, user_auth = build_x_client(settings)
     return XPublisher(client, user_auth=user_auth)
 
 

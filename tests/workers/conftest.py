@@ -139,9 +139,11 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
             **overrides,
         )
         services = build_services(settings)
+        env = spine_env(settings, sandbox_url)
+        env.update({f"DISTRIBUTOR_{k.upper()}": str(v) for k, v in overrides.items()})
         spine = Spine(
             settings=settings,
-            env=spine_env(settings, sandbox_url),
+            env=env,
             sandbox=SandboxClient(sandbox_url),
             logs=tmp_path,
             api=TestClient(create_app(services)),
