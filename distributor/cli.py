@@ -168,6 +168,42 @@ def status(
         typer.echo(f"{row['destination']:<16} r{row['revision']:<4} {row['state']:<9} {ids}")
 
 
+@cli.command()
+def trending(
+    window: Annotated[str, typer.Option(help="now, today or week")] = "now",
+    category: Annotated[str | None, typer.Option(help="one category's board")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Print the trending list as the site's popular sidebar shows it."""
+    from redis import Redis
+
+    from distributor.articles import ArticleStore
+    from distributor.keys import Keys
+    from distributor.popular import popular
+    from distributor.shares import ShareTracker
+    from distributor.trending import Trending, TrendingConfig
+
+    settings = get_settings()
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    keys = Keys(settings.namespace)
+    board = Trending(redis, keys, TrendingConfig.from_settings(settings))
+    try:
+        items = popular(
+            board, ArticleStore(redis, keys), ShareTracker(redis, keys, board),
+            window=window, category=category, limit=limit,
+        )  # fmt: skip
+    except (KeyError, ValueError) as exc:
+        _fail(f"no such board: {exc}")
+    if as_json:
+        rows = [{"id": i.article_id, "title": i.title, "url": i.url, "label": i.label,
+                 "score": i.score} for i in items]  # fmt: skip
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for rank, item in enumerate(items, 1):
+        typer.echo(f"{rank:>2}. {item.title}\n    {item.label}  {item.url}")
+
+
 def main() -> None:
     """Entry point of the `distributor` command."""
     try:

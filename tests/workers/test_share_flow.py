@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -42,6 +45,12 @@ def test_tweet_metrics_flow_into_share_counts_and_unpublish_leaves_trending(
     assert shares()["platform"]["x"]["shares"] == 9
     top = spine.api.get("/v1/trending", params={"window": "now"}).json()
     assert "art-mflow" in str(top)
+    out = subprocess.run(
+        [sys.executable, "-m", "distributor", "trending", "--json"],
+        env=spine.env, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    [row] = json.loads(out.stdout)
+    assert row["id"] == "art-mflow" and row["label"].startswith("9 shares")
 
     gone = seed_event("article.unpublished", article_id="art-mflow")
     assert spine.publish(gone).status_code == 202
