@@ -48,5 +48,8 @@ def fit(
         text = render(title, excerpt, hashtags)
         over = excess(text)
     if over > 0:
-        raise Unformattable(f"the post is {over} over the limit even with every field emptied")
+        raise Unformattable(
+            f"the post is {over} over the limit with title, excerpt and hashtags emptied"
+            " (the template's own text or the URL is too long)"
+        )
     return text

@@ -24,6 +24,8 @@ _BLOCKS = frozenset(
     }
 )  # fmt: skip
 _SPACES = re.compile(r"\s+")
+_UNFINISHED = re.compile(r"<[A-Za-z/!?]")
+_NESTED_TAG = re.compile(r"<([A-Za-z][^\s/>]*)(?!.*<[A-Za-z])", re.DOTALL)
 _AROUND_NEWLINE = re.compile(r" *\n *")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 # controls, lone surrogates, the BOM and two non-characters (X refuses them), and the marks
@@ -46,10 +48,18 @@ class _Extractor(HTMLParser):
         self._hidden_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # a "<" inside a start tag ("<c<script>", "<a x=1<script>") begins the tag that counts
+        # here, so no script hides from us there (browsers would show it as text)
+        script_link = tag == "a" and _is_script_link(attrs)
+        nested = _NESTED_TAG.search(self.get_starttag_text() or "", 1)
+        if nested:
+            tag = nested.group(1).lower()
         if self._hidden is not None:
             self._hidden_depth += tag == self._hidden
             return
-        if tag in _HIDDEN or (tag == "a" and _is_script_link(attrs)):
+        if script_link:
+            self._hidden, self._hidden_depth = "a", 1
+        elif tag in _HIDDEN:
             self._hidden, self._hidden_depth = tag, 1
         elif tag == "br":
             self.parts.append("\n")
@@ -69,6 +79,12 @@ class _Extractor(HTMLParser):
             return
         if tag in _BLOCKS:
             self.parts.append("\n\n")
+
+    def close(self) -> None:
+        # markup cut off by the end of input ("<!-- ...", "<b class=") shows nothing in a browser
+        if _UNFINISHED.match(self.rawdata):
+            self.rawdata = ""
+        super().close()
 
     def handle_data(self, data: str) -> None:
         if self._hidden is None:

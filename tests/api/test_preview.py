@@ -1,0 +1,112 @@
+"""POST /v1/preview: the posts and share links for the default destinations, nothing sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+
+from distributor.api.app import create_app
+from distributor.api.deps import Services
+from distributor.config import Settings
+from distributor.keys import Keys
+from distributor.routing_file import load_routing
+from tests.fixtures.seed import seed_article_dict
+
+ROUTING = """
+defaults = ["x-main", "channel"]
+
+[[destinations]]
+id = "channel"
+platform = "telegram"
+target = "@visualjambi"
+template = "brief.html.j2"
+language = "en"
+
+[[destinations]]
+id = "other"
+platform = "telegram"
+target = "@other"
+
+[[destinations]]
+id = "x-main"
+platform = "x"
+target = "visualjambi"
+"""
+URL = seed_article_dict()["url"]
+
+
+@pytest.fixture
+def client(tmp_path: Path, redis_client: Redis, keys: Keys) -> Iterator[TestClient]:
+    routing_file = tmp_path / "routing.toml"
+    routing_file.write_text(ROUTING, encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "brief.html.j2").write_text("<b>{{ title }}</b>", encoding="utf-8")
+    settings = Settings(
+        routing_file=routing_file,
+        public_base_url="https://go.visualjambi.com",
+        utm_campaign="pemilu",
+        _env_file=None,
+    )
+    sent: list[tuple[str, dict[str, Any]]] = []
+    services = Services(
+        settings=settings,
+        redis=redis_client,
+        keys=keys,
+        routing=load_routing(routing_file),
+        enqueue=lambda name, kwargs: sent.append((name, kwargs)),
+    )
+    with TestClient(create_app(services)) as test_client:
+        yield test_client
+    assert sent == []  # a preview never enqueues anything
+    assert redis_client.dbsize() == 0  # nor stores anything
+
+
+def test_preview_of_the_seed_article(client: TestClient) -> None:
+    response = client.post("/v1/preview", json=seed_article_dict())
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"telegram", "x", "share_links"}
+    read_url = f"{URL}?utm_source=telegram&utm_medium=social&utm_campaign=pemilu"
+    assert body["telegram"] == {
+        "method": "sendPhoto",
+        "parse_mode": "HTML",
+        "caption": "<b>Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi</b>",
+        "reply_markup": {"inline_keyboard": [[{"text": "Read more", "url": read_url}]]},
+        "link_preview_options": None,
+    }
+    assert body["x"] == {
+        "text": "Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi\n\n"
+        f"{URL}\n\n#AlHaris #Gubernur #Rakor"
+    }
+    assert body["share_links"]["reddit"] == "https://go.visualjambi.com/s/20240201-rakor/reddit"
+    assert len(body["share_links"]) == 9
+
+
+def test_preview_without_image_is_a_message(client: TestClient) -> None:
+    response = client.post("/v1/preview", json={**seed_article_dict(), "image_url": None})
+    assert response.status_code == 200
+    telegram = response.json()["telegram"]
+    assert telegram["method"] == "sendMessage"
+    assert "caption" not in telegram
+    assert telegram["link_preview_options"] == {"url": URL, "prefer_large_media": True}
+
+
+def test_invalid_article_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/v1/preview", json={**seed_article_dict(), "url": "javascript:alert(1)"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_unformattable_article_is_refused_with_the_reason(client: TestClient) -> None:
+    article = {**seed_article_dict(), "url": "http://intranet/" + "x" * 300}
+    response = client.post("/v1/preview", json=article)
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert "the template's own text or the URL is too long" in message
