@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import events, preview
+from distributor.api import events, manage, preview
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.deps import Services
@@ -18,6 +18,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.include_router(events.router)
+    app.include_router(manage.router)
     app.include_router(preview.router)
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)

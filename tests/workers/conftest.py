@@ -140,7 +140,8 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
         )
         services = build_services(settings)
         env = spine_env(settings, sandbox_url)
-        env.update({f"DISTRIBUTOR_{k.upper()}": str(v) for k, v in overrides.items()})
+        scalars = {k: v for k, v in overrides.items() if isinstance(v, str | int | float)}
+        env.update({f"DISTRIBUTOR_{k.upper()}": str(v) for k, v in scalars.items()})
         spine = Spine(
             settings=settings,
             env=env,
