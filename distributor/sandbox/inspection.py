@@ -70,11 +70,14 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
     router = APIRouter(prefix="/sandbox")
 
     @router.get("/telegram/messages")
-    async def messages(chat_id: int | None = None) -> list[dict[str, Any]]:
+    async def messages(
+        chat_id: int | None = None, since: float | None = None
+    ) -> list[dict[str, Any]]:
         return [
             m.listing()
             for m in sandbox.telegram.messages.values()
-            if chat_id is None or m.chat_id == chat_id
+            if (chat_id is None or m.chat_id == chat_id)
+            and (since is None or m.received_at > since)
         ]
 
     @router.get("/telegram/chats")
@@ -128,12 +131,15 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
         return state.add_update({"message": payload})
 
     @router.get("/x/tweets")
-    async def tweets(author_id: str | None = None) -> list[dict[str, Any]]:
+    async def tweets(
+        author_id: str | None = None, since: float | None = None
+    ) -> list[dict[str, Any]]:
         state = sandbox.x
         return [
             t.listing(state.account(t.author_id).username)
             for t in state.tweets.values()
-            if author_id is None or t.author_id == author_id
+            if (author_id is None or t.author_id == author_id)
+            and (since is None or t.received_at > since)
         ]
 
     @router.post("/x/tweets/{tweet_id}/metrics")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class StoredMessage:
     edit_date: int | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
     deleted: bool = False
+    received_at: float = field(default_factory=time.time)  # wall clock, for latency benches
 
     def listing(self) -> dict[str, Any]:
         """The inspection view (``GET /sandbox/telegram/messages``)."""
@@ -58,6 +60,7 @@ class StoredMessage:
             "edited": bool(self.edits),
             "edits": self.edits,
             "deleted": self.deleted,
+            "received_at": self.received_at,
         }
 
 

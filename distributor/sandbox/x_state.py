@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +56,7 @@ class Tweet:
     reply_to: str | None = None
     metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
     deleted: bool = False
+    received_at: float = field(default_factory=time.time)  # wall clock, for latency benches
 
     def data(self, fields: set[str]) -> dict[str, Any]:
         """The v2 ``Tweet`` object with the default fields plus ``tweet.fields``."""
@@ -90,6 +92,7 @@ class Tweet:
             "posted_text": self.posted,
             "media_ids": self.media_ids,
             "deleted": self.deleted,
+            "received_at": self.received_at,
         }
 
 

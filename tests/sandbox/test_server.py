@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+import tweepy
 from fastapi.testclient import TestClient
 
 from distributor.sandbox.app import create_sandbox_app
@@ -92,3 +94,26 @@ def test_chat_for_target(target: str, kind: str) -> None:
     chat = chat_for_target(target)
     assert chat.type == kind
     assert chat_for_target(target) == chat
+
+
+def test_listings_carry_receive_times_and_filter_by_since(
+    control: httpx.Client, x_client: tweepy.Client
+) -> None:
+    before = time.time()
+    assert call(control, "sendMessage", chat_id=CHANNEL, text="first").json()["ok"]
+    x_client.create_tweet(text="first tweet", user_auth=True)
+    middle = time.time()
+    assert call(control, "sendMessage", chat_id=CHANNEL, text="second").json()["ok"]
+    x_client.create_tweet(text="second tweet", user_auth=True)
+    after = time.time()
+
+    listed = messages(control)
+    assert [m["text"] for m in listed] == ["first", "second"]
+    assert before <= listed[0]["received_at"] <= middle <= listed[1]["received_at"] <= after
+    since = control.get("/sandbox/telegram/messages", params={"since": middle}).json()
+    assert [m["text"] for m in since] == ["second"]
+    tweets = control.get("/sandbox/x/tweets").json()
+    assert before <= tweets[0]["received_at"] <= middle <= tweets[1]["received_at"] <= after
+    later = control.get("/sandbox/x/tweets", params={"since": middle}).json()
+    assert [t["posted_text"] for t in later] == ["second tweet"]
+    assert control.get("/sandbox/x/tweets", params={"since": after}).json() == []
