@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     x_bearer_token: SecretStr | None = None
     x_base_url: str = "https://api.twitter.com"
     x_tier: Literal["free", "basic", "pro"] = "basic"  # the account's X API tier (post caps)
+    # "off" lifts the rate governor's limits: only with sandbox=true, for throughput benchmarks
+    rate_limits: Literal["on", "off"] = "on"
 
     routing_file: Path = Path("routing.toml")
     public_base_url: str | None = None  # where /s/... share links are served
@@ -69,6 +71,12 @@ class Settings(BaseSettings):
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
     digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
     timezone: str = "Asia/Jakarta"
+
+    @model_validator(mode="after")
+    def _rate_limits_off_only_in_sandbox(self) -> Settings:
+        if self.rate_limits == "off" and not self.sandbox:
+            raise ValueError("rate_limits=off is only allowed with sandbox=true (benchmarks)")
+        return self
 
     @model_validator(mode="after")
     def _sandbox_urls(self) -> Settings:

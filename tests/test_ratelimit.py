@@ -6,11 +6,14 @@ import threading
 import time
 
 import pytest
+from pydantic import ValidationError
 from redis import Redis
 
+from distributor.config import Settings
 from distributor.keys import Keys
 from distributor.models import Destination
 from distributor.ratelimit import Limit, RateGovernor, RateTable
+from workers.runtime import rate_table
 
 
 @pytest.fixture
@@ -102,3 +105,21 @@ def test_limits_for_each_platform() -> None:
     free = RateTable.for_x_tier("free")
     (free_limit,) = free.limits_for(account)
     assert free_limit.burst + 86_400 / free_limit.interval_s - 1 <= 17
+
+
+def test_unenforced_table_takes_nothing_from_redis(redis_client: Redis, keys: Keys) -> None:
+    governor = RateGovernor(redis_client, keys, RateTable.unenforced())
+    channel = Destination(id="tg", platform="telegram", target="@news")
+    account = Destination(id="xa", platform="x", target="newsdesk")
+    assert governor.table.limits_for(channel) == () == governor.table.limits_for(account)
+    assert all(governor.acquire_for(d) == 0.0 for _ in range(200) for d in (channel, account))
+    assert list(redis_client.scan_iter(f"{keys.prefix}:*")) == []
+
+
+def test_rate_limits_off_only_with_the_sandbox() -> None:
+    with pytest.raises(ValidationError, match="only allowed with sandbox"):
+        Settings(_env_file=None, rate_limits="off")  # type: ignore[call-arg]
+    sandboxed = Settings(_env_file=None, rate_limits="off", sandbox=True)  # type: ignore[call-arg]
+    assert rate_table(sandboxed).enforced is False
+    governed = Settings(_env_file=None, sandbox=True, x_tier="free")  # type: ignore[call-arg]
+    assert rate_table(governed) == RateTable.for_x_tier("free")

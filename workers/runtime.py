@@ -72,7 +72,7 @@ def build_runtime(settings: Settings) -> Runtime:
         keys=keys,
         routing=load_routing(settings.routing_file),
         ledger=Ledger(redis, keys, lease_s=settings.lease_s),
-        governor=RateGovernor(redis, keys, RateTable.for_x_tier(settings.x_tier)),
+        governor=RateGovernor(redis, keys, rate_table(settings)),
         articles=ArticleStore(redis, keys),
         scheduler=Scheduler(redis, keys),
         format_options=FormatOptions.from_settings(settings),
@@ -80,6 +80,13 @@ def build_runtime(settings: Settings) -> Runtime:
         shares=ShareTracker(redis, keys, trending),
         tweet_watch=TweetWatch(redis, keys),
     )
+
+
+def rate_table(settings: Settings) -> RateTable:
+    """The governor's limits: the platforms' own, or none (``rate_limits=off``, sandbox only)."""
+    if settings.rate_limits == "off":
+        return RateTable.unenforced()
+    return RateTable.for_x_tier(settings.x_tier)
 
 
 class RuntimeHolder:
