@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from distributor.formatting.text import html_to_text
 from distributor.models import Article
 
 EXCERPT_KEEP = 4096  # no post shows more of the excerpt than a Telegram message can hold
+FIELDS = frozenset({"title", "excerpt", "author", "category", "hashtags"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +41,24 @@ class CleanArticle:
         }
 
 
-def clean_article(article: Article) -> CleanArticle:
-    """Turn the article's HTML fields into plain text and its tags into hashtags."""
+def clean_article(
+    article: Article, *, excerpt_limit: int = EXCERPT_KEEP, uses: Collection[str] = FIELDS
+) -> CleanArticle:
+    """Turn the article's HTML fields into plain text and its tags into hashtags; fields a
+    template does not use (not in ``uses``) are left empty, the excerpt read only as far as
+    ``excerpt_limit`` needs."""
     return CleanArticle(
         id=article.id,
         url=article.url,
         title=html_to_text(article.title),
-        excerpt=html_to_text(article.excerpt, paragraphs=True, limit=EXCERPT_KEEP),
-        author=html_to_text(article.author),
-        category=html_to_text(article.category),
-        hashtags=hashtags(article.tags),
+        excerpt=(
+            html_to_text(article.excerpt, paragraphs=True, limit=excerpt_limit)
+            if "excerpt" in uses and excerpt_limit > 0
+            else ""
+        ),
+        author=html_to_text(article.author) if "author" in uses else "",
+        category=html_to_text(article.category) if "category" in uses else "",
+        hashtags=hashtags(article.tags) if "hashtags" in uses else (),
         language=article.language,
         image_url=article.image_url,
     )

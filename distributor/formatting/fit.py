@@ -18,7 +18,7 @@ class Unformattable(PermanentError):
 def fit(
     render: Render,
     excess: Callable[[str], int],
-    weigh: Callable[[str], int],
+    weigh: Callable[[str], int] | None,
     title: str,
     excerpt: str,
     hashtags: tuple[str, ...],
@@ -26,25 +26,27 @@ def fit(
     """The rendered post, with the least cut that makes ``excess(post) <= 0``.
 
     ``excess`` measures the whole post (how far over the limit, in the platform's units) and
-    ``weigh`` estimates one field's share; each step re-measures, so the estimate only has to be
-    close, and every step strictly shortens a field, so the loop ends.
+    ``weigh`` estimates one field's share (None: one per character); each step re-measures, so
+    the estimate only has to be close, and every step strictly shortens a field, so the loop
+    ends.
     """
+    size = weigh or len
     text = render(title, excerpt, hashtags)
     over = excess(text)
     while over > 0 and excerpt:
-        excerpt = cut(excerpt, weigh(excerpt) - over, weigh)
+        excerpt = cut(excerpt, size(excerpt) - over, weigh)
         text = render(title, excerpt, hashtags)
         over = excess(text)
     while over > 0 and hashtags:
         keep, freed = len(hashtags), 0
         while keep and freed < over:
             keep -= 1
-            freed += weigh(hashtags[keep]) + 1
+            freed += size(hashtags[keep]) + 1
         hashtags = hashtags[:keep]
         text = render(title, excerpt, hashtags)
         over = excess(text)
     while over > 0 and title:
-        title = cut(title, weigh(title) - over, weigh)
+        title = cut(title, size(title) - over, weigh)
         text = render(title, excerpt, hashtags)
         over = excess(text)
     if over > 0:

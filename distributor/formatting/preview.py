@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from distributor.formatting.clean import clean_article
 from distributor.formatting.options import FormatOptions
-from distributor.formatting.render import render_clean
+from distributor.formatting.render import render
 from distributor.formatting.sharelinks import share_links
 from distributor.models import Article, Destination, Platform
 
@@ -23,9 +22,8 @@ def build_preview(
 ) -> dict[str, Any]:
     """``{"telegram": {method, parse_mode, text|caption, reply_markup, link_preview_options},
     "x": {text}, "share_links": {network: url}}`` for the first Telegram and X destinations."""
-    clean = clean_article(article)
-    telegram = render_clean(clean, _first(destinations, "telegram"), options)
-    tweet = render_clean(clean, _first(destinations, "x"), options)
+    telegram = render(article, _first(destinations, "telegram"), options)
+    tweet = render(article, _first(destinations, "x"), options)
     text_key = "caption" if telegram.method == "sendPhoto" else "text"
     return {
         "telegram": {

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from distributor.formatting.clean import CleanArticle, clean_article
+from distributor.formatting.clean import clean_article
 from distributor.formatting.options import FormatOptions
 from distributor.formatting.sharelinks import with_utm
-from distributor.formatting.telegram import render_telegram
+from distributor.formatting.telegram import limit_for, render_telegram
+from distributor.formatting.weighted import MAX_WEIGHT
 from distributor.formatting.x import render_x
 from distributor.models import Article, Destination, RenderedPost
 
 
 def render(article: Article, destination: Destination, options: FormatOptions) -> RenderedPost:
-    """The post for ``destination`` (raises ``Unformattable``, a PermanentError, if none fits)."""
-    return render_clean(clean_article(article), destination, options)
+    """The post for ``destination`` (raises ``Unformattable``, a PermanentError, if none fits).
 
-
-def render_clean(
-    article: CleanArticle, destination: Destination, options: FormatOptions
-) -> RenderedPost:
-    """``render`` for an article already cleaned (clean once, render for many destinations)."""
+    Only what the destination's template uses is cleaned, and the excerpt only as far as the
+    platform's limit can show.
+    """
     template = options.template_for(destination)
-    if destination.platform == "telegram":
+    telegram = destination.platform == "telegram"
+    limit = limit_for(article.image_url) if telegram else MAX_WEIGHT
+    clean = clean_article(article, excerpt_limit=limit, uses=template.variables)
+    if telegram:
         return render_telegram(
-            article,
+            clean,
             template,
             read_url=with_utm(article.url, "telegram", options.utm_campaign),
             read_label=options.read_more(destination.language, article.language),
         )
-    return render_x(article, template)
+    return render_x(clean, template)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import segno
 
@@ -13,51 +12,60 @@ from distributor.models import Article
 
 UTM_MEDIUM = "social"
 _UTM_KEYS = frozenset({"utm_source", "utm_medium", "utm_campaign"})
+# {u}: the tagged article URL, {t}: the title, {tu}: both, {m}: the image; all URL-encoded
+_SHARE: dict[str, str] = {
+    "facebook": "https://www.facebook.com/sharer/sharer.php?u={u}",
+    "x": "https://x.com/intent/tweet?text={t}&url={u}",
+    "whatsapp": "https://wa.me/?text={tu}",
+    "telegram": "https://t.me/share/url?url={u}&text={t}",
+    "linkedin": "https://www.linkedin.com/sharing/share-offsite/?url={u}",
+    "email": "mailto:?subject={t}&body={u}",
+    "line": "https://social-plugins.line.me/lineit/share?url={u}",
+    "reddit": "https://www.reddit.com/submit?url={u}&title={t}",
+    "pinterest": "https://www.pinterest.com/pin/create/button/?url={u}{m}&description={t}",
+}
+NETWORKS: tuple[str, ...] = tuple(_SHARE)
+QR_SOURCE = "qr"
 
 
 def with_utm(url: str, source: str, campaign: str) -> str:
     """``url`` with utm_source/medium/campaign set, its other query items and fragment intact."""
-    parts = urlsplit(url)
-    kept = [item for item in parts.query.split("&") if item and item.split("=")[0] not in _UTM_KEYS]
-    utm = urlencode(
-        {"utm_source": source, "utm_medium": UTM_MEDIUM, "utm_campaign": campaign},
-        quote_via=quote,
-    )
-    query = "&".join([*kept, utm])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+    before, after = _utm_around(url, campaign)
+    return before + quote(source, safe="") + after
 
 
-def _q(text: str) -> str:
-    return quote(text, safe="")
+def _utm_around(url: str, campaign: str) -> tuple[str, str]:
+    """What goes before and after the utm_source value in ``with_utm``."""
+    rest, hash_mark, fragment = url.partition("#")
+    base, _, query = rest.partition("?")
+    kept = [i for i in query.split("&") if i and i.split("=", 1)[0] not in _UTM_KEYS]
+    before = base + "?" + "".join(f"{item}&" for item in kept) + "utm_source="
+    after = f"&utm_medium={UTM_MEDIUM}&utm_campaign={quote(campaign, safe='')}"
+    return before, after + hash_mark + fragment
 
 
-def _title(article: Article) -> str:
-    return html_to_text(article.title)
+class _Shared:
+    """One article's URL-encoded pieces, computed once for all its networks."""
 
+    def __init__(self, article: Article, utm_campaign: str) -> None:
+        # encoding works character by character, so the encoded pieces can be joined
+        before, after = _utm_around(article.url, utm_campaign)
+        self.before, self.after = quote(before, safe=""), quote(after, safe="")
+        title = html_to_text(article.title)
+        self.title = quote(title, safe="")
+        self.title_space = quote(f"{title} ", safe="") if title else ""
+        self.media = f"&media={quote(article.image_url, safe='')}" if article.image_url else ""
 
-_BUILDERS: dict[str, Callable[[Article, str], str]] = {
-    "facebook": lambda a, u: f"https://www.facebook.com/sharer/sharer.php?u={_q(u)}",
-    "x": lambda a, u: f"https://x.com/intent/tweet?text={_q(_title(a))}&url={_q(u)}",
-    "whatsapp": lambda a, u: f"https://wa.me/?text={_q(f'{_title(a)} {u}'.strip())}",
-    "telegram": lambda a, u: f"https://t.me/share/url?url={_q(u)}&text={_q(_title(a))}",
-    "linkedin": lambda a, u: f"https://www.linkedin.com/sharing/share-offsite/?url={_q(u)}",
-    "email": lambda a, u: f"mailto:?subject={_q(_title(a))}&body={_q(u)}",
-    "line": lambda a, u: f"https://social-plugins.line.me/lineit/share?url={_q(u)}",
-    "reddit": lambda a, u: f"https://www.reddit.com/submit?url={_q(u)}&title={_q(_title(a))}",
-    "pinterest": lambda a, u: (
-        f"https://www.pinterest.com/pin/create/button/?url={_q(u)}"
-        + (f"&media={_q(a.image_url)}" if a.image_url else "")
-        + f"&description={_q(_title(a))}"
-    ),
-}
-NETWORKS: tuple[str, ...] = tuple(_BUILDERS)
-QR_SOURCE = "qr"
+    def link(self, network: str) -> str:
+        url = self.before + network + self.after
+        return _SHARE[network].format(u=url, t=self.title, tu=self.title_space + url, m=self.media)
 
 
 def share_url(network: str, article: Article, utm_campaign: str) -> str:
     """The network's share URL for the article (KeyError for a network not in NETWORKS)."""
-    build = _BUILDERS[network]
-    return build(article, with_utm(article.url, network, utm_campaign))
+    if network not in _SHARE:
+        raise KeyError(network)
+    return _Shared(article, utm_campaign).link(network)
 
 
 def share_links(article: Article, utm_campaign: str, tracked_base: str | None) -> dict[str, str]:
@@ -66,7 +74,8 @@ def share_links(article: Article, utm_campaign: str, tracked_base: str | None) -
     if tracked_base:
         base = tracked_base.rstrip("/")
         return {n: f"{base}/s/{quote(article.id, safe='')}/{n}" for n in NETWORKS}
-    return {n: share_url(n, article, utm_campaign) for n in NETWORKS}
+    shared = _Shared(article, utm_campaign)
+    return {network: shared.link(network) for network in NETWORKS}
 
 
 def qr_png(article: Article, utm_campaign: str, scale: int = 8) -> bytes:

@@ -8,31 +8,35 @@ import re
 from distributor.formatting.clean import CleanArticle
 from distributor.formatting.fit import fit
 from distributor.formatting.template import PostTemplate
+from distributor.formatting.text import cut
 from distributor.models import RenderedPost
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _TAG = re.compile(r"<[^>]*>")
-_LINE_END_SPACE = re.compile(r"[ \t]+\n")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-# as the Bot API cleans text: controls become spaces, "\r" and a few marks are dropped
-_BOT_API_CLEAN = {
-    **{code: " " for code in range(32) if code != 10},
-    **{code: None for code in (0x0D, 0x030A, 0x0333, 0x033F, *range(0x2028, 0x202F))},
-}
 
 
 def visible_length(markup: str) -> int:
-    """Characters Telegram counts in our HTML: tags removed, entities decoded, text cleaned as
-    the Bot API does, spaces and newlines trimmed. Exact when all article text is escaped."""
-    return len(html.unescape(_TAG.sub("", markup)).translate(_BOT_API_CLEAN).strip(" \n"))
+    """Characters Telegram counts in our HTML: tags removed, entities decoded, spaces and
+    newlines trimmed. Exact for template output: article text is escaped and cleaned, and
+    templates hold no character the Bot API would drop or change (``template.py``)."""
+    text = _TAG.sub("", markup) if "<" in markup else markup
+    if "&" in text:
+        text = html.unescape(text)
+    return len(text.strip(" \n\t"))
+
+
+def limit_for(image_url: str | None) -> int:
+    """The length limit: a photo's caption, or a message."""
+    return CAPTION_LIMIT if image_url else TEXT_LIMIT
 
 
 def tidy(text: str) -> str:
     """Drop trailing spaces and runs of blank lines left by empty fields; trim the ends."""
-    return _BLANK_LINES.sub("\n\n", _LINE_END_SPACE.sub("\n", text)).strip()
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def render_telegram(
@@ -40,7 +44,7 @@ def render_telegram(
 ) -> RenderedPost:
     """``sendPhoto`` with a caption of at most 1024 characters when the article has an image,
     else ``sendMessage`` of 1 to 4096 with a preview of the article; a button to read it."""
-    limit = CAPTION_LIMIT if article.image_url else TEXT_LIMIT
+    limit = limit_for(article.image_url)
 
     def render(title: str, excerpt: str, tags: tuple[str, ...]) -> str:
         return tidy(template.render(**article.context(title, excerpt, tags, article.url)))
@@ -48,9 +52,9 @@ def render_telegram(
     text = fit(
         render,
         lambda markup: visible_length(markup) - limit,
-        len,
+        None,
         article.title,
-        article.excerpt,
+        cut(article.excerpt, limit),
         article.hashtags,
     )
     markup = {"inline_keyboard": [[{"text": read_label, "url": read_url}]]}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from distributor.errors import ConfigError
@@ -15,21 +17,26 @@ from distributor.models import Platform
 SUFFIXES: dict[str, Platform] = {".html.j2": "telegram", ".txt.j2": "x"}
 # filters that would let article text into the HTML unescaped or add attributes Telegram refuses
 _UNSAFE_FILTERS = ("safe", "urlize", "xmlattr")
+# what the Bot API silently drops or turns into a space (article text is cleaned of these)
+_NEWLINES = re.compile(r"\r\n?")  # Jinja reads any newline as "\n"
+_BOT_API_CHANGES = re.compile("[\x00-\x08\x0b-\x1f\u030a\u0333\u033f\u2028-\u202e]")
 
 
 @dataclass(frozen=True)
 class PostTemplate:
-    """A compiled template; context: title, excerpt, hashtags, url, author, category, language."""
+    """A compiled template; context: title, excerpt, hashtags, url, author, category, language
+    (``variables``: the ones it uses)."""
 
     name: str
     platform: Platform
     template: Template
+    variables: frozenset[str]
 
     def render(self, **context: Any) -> str:
         """The template's output; a failure at render time makes the article unformattable."""
         try:
             return self.template.render(context)
-        except TemplateError as exc:
+        except Exception as exc:  # a template is code from outside: any failure is its own
             raise Unformattable(f"template {self.name}: {exc}") from exc
 
 
@@ -52,11 +59,16 @@ def compile_template(name: str, source: str) -> PostTemplate:
     )
     for unsafe in _UNSAFE_FILTERS:
         env.filters.pop(unsafe, None)
+    if platform == "telegram":
+        changed = _BOT_API_CHANGES.search(html.unescape(_NEWLINES.sub("\n", source)))
+        if changed:
+            raise ConfigError(f"{name}: holds {changed.group()!r}, which Telegram drops or changes")
     try:
         tree = env.parse(source, name=name)
         if platform == "telegram" and any(tree.find_all(nodes.EvalContextModifier)):
             raise ConfigError(f"{name}: autoescape cannot be turned off in a Telegram template")
-        return PostTemplate(name, platform, env.from_string(tree))
+        variables = frozenset(meta.find_undeclared_variables(tree))
+        return PostTemplate(name, platform, env.from_string(tree), variables)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or "?"
         raise ConfigError(f"{name}:{line}: {exc}") from exc

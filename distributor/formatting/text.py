@@ -2,149 +2,86 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
-from html.parser import HTMLParser
+
+from distributor.formatting.markup import LINE, PARAGRAPH, UNWANTED, visible_text
 
 ELLIPSIS = "…"
-
-# elements whose content the reader never sees as text
-_HIDDEN = frozenset(
-    {
-        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
-        "math", "head", "title", "textarea", "select", "canvas", "video", "audio", "picture",
-    }
-)  # fmt: skip
-_BLOCKS = frozenset(
-    {
-        "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-        "blockquote", "pre", "table", "tr", "section", "article", "header", "footer", "aside",
-        "figure", "figcaption", "hr", "main", "nav", "address", "details", "summary",
-    }
-)  # fmt: skip
-_SPACES = re.compile(r"\s+")
-_UNFINISHED = re.compile(r"<[A-Za-z/!?]")
-_NESTED_TAG = re.compile(r"<([A-Za-z][^\s/>]*)(?!.*<[A-Za-z])", re.DOTALL)
-_AROUND_NEWLINE = re.compile(r" *\n *")
-_MANY_NEWLINES = re.compile(r"\n{3,}")
-# controls, lone surrogates, the BOM and two non-characters (X refuses them), and the marks
-# Telegram silently drops (so lengths agree with what it shows)
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff\u030a\u0333\u033f\u202a-\u202e]"
-)
 _TRAILING = " \t\n,;:([{“‘«/&-–—"
-_FEED_CHUNK = 8192
-
-
-class _Extractor(HTMLParser):
-    """Collects visible text; block elements become paragraph breaks."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.size = 0
-        self._hidden: str | None = None
-        self._hidden_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # a "<" inside a start tag ("<c<script>", "<a x=1<script>") begins the tag that counts
-        # here, so no script hides from us there (browsers would show it as text)
-        script_link = tag == "a" and _is_script_link(attrs)
-        nested = _NESTED_TAG.search(self.get_starttag_text() or "", 1)
-        if nested:
-            tag = nested.group(1).lower()
-        if self._hidden is not None:
-            self._hidden_depth += tag == self._hidden
-            return
-        if script_link:
-            self._hidden, self._hidden_depth = "a", 1
-        elif tag in _HIDDEN:
-            self._hidden, self._hidden_depth = tag, 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._hidden is None and tag == "br":
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._hidden is not None:
-            if tag == self._hidden:
-                self._hidden_depth -= 1
-                if self._hidden_depth == 0:
-                    self._hidden = None
-            return
-        if tag in _BLOCKS:
-            self.parts.append("\n\n")
-
-    def close(self) -> None:
-        # markup cut off by the end of input ("<!-- ...", "<b class=") shows nothing in a browser
-        if _UNFINISHED.match(self.rawdata):
-            self.rawdata = ""
-        super().close()
-
-    def handle_data(self, data: str) -> None:
-        if self._hidden is None:
-            self.parts.append(_SPACES.sub(" ", data))  # a newline in HTML source is a space
-            self.size += len(data)
-
-
-def _is_script_link(attrs: list[tuple[str, str | None]]) -> bool:
-    for name, value in attrs:
-        if name == "href" and value is not None:
-            scheme = _SPACES.sub("", value).lower()
-            return scheme.startswith(("javascript:", "vbscript:", "data:"))
-    return False
+_MARGIN = 64  # longer than any character reference
+_PRINTABLE_UNWANTED = ("\u030a", "\u0333", "\u033f")  # marks Telegram drops
 
 
 def html_to_text(fragment: str, *, paragraphs: bool = False, limit: int | None = None) -> str:
     """Visible text of an HTML fragment: hidden elements and script links dropped, entities
     decoded once, whitespace collapsed (paragraph breaks kept as blank lines if asked).
 
-    With ``limit``, parsing may stop once the text is longer than that: only its first
+    With ``limit``, reading may stop once the text is longer than that: only its first
     ``limit + 1`` characters are then exact.
     """
-    if "<" not in fragment and "&" not in fragment:
-        raw = _SPACES.sub(" ", fragment)
+    if "<" not in fragment and "&" not in fragment and limit is None:
+        return normalize(fragment.replace(LINE, "").replace(PARAGRAPH, ""), paragraphs=paragraphs)
+    raw, complete = visible_text(fragment, limit)
+    if limit is not None and len(raw) > _raw_room(limit):
+        raw, complete = raw[: _raw_room(limit)], False
+    text = normalize(raw, paragraphs=paragraphs)
+    # a read cut short may end in a partial entity ("&am"): keep it well past the limit
+    if not complete and limit is not None and len(text) <= limit + _MARGIN:
+        text = normalize(visible_text(fragment)[0], paragraphs=paragraphs)
+    return text
+
+
+def _raw_room(limit: int) -> int:
+    """Uncollapsed text to read for ``limit`` characters and the margin, whitespace and all."""
+    return limit + limit // 4 + 2 * _MARGIN
+
+
+def normalize(raw: str, *, paragraphs: bool = False) -> str:
+    """Drop unwanted characters (controls, BOM, ...), collapse whitespace; ``LINE`` /
+    ``PARAGRAPH`` marks become a newline / a blank line (or a space, without ``paragraphs``);
+    NFC."""
+    text = _collapse(raw, paragraphs)
+    if not text.replace("\n", "").isprintable() or any(m in text for m in _PRINTABLE_UNWANTED):
+        text = _collapse(LINE.join(UNWANTED.sub("", line) for line in text.split("\n")), paragraphs)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _collapse(raw: str, paragraphs: bool) -> str:
+    if not paragraphs:
+        return _squeeze(raw.replace(LINE, " ").replace(PARAGRAPH, " "))
+    lines = raw.replace(PARAGRAPH, LINE + LINE).split(LINE)
+    text = "\n".join(_squeeze(line) for line in lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip("\n")
+
+
+def _squeeze(line: str) -> str:
+    """Whitespace runs to one space, ends trimmed (checked first: most lines need nothing)."""
+    if "  " in line or line[:1] == " " or line[-1:] == " " or not line.isprintable():
+        return " ".join(line.split())
+    return line
+
+
+def cut(text: str, limit: int, weigh: Callable[[str], int] | None = None) -> str:
+    """``text`` if it weighs at most ``limit`` (each character 1, unless ``weigh`` says), else
+    a prefix ending at a word boundary (or, without a usable one, a whole character cluster)
+    followed by "…"; "" if none fits."""
+    if weigh is None:
+        if len(text) <= limit:
+            return text
+        fits = max(limit - 1, 0)
     else:
-        parser = _Extractor()
-        for start in range(0, len(fragment), _FEED_CHUNK):
-            parser.feed(fragment[start : start + _FEED_CHUNK])
-            if limit is not None and parser.size > limit + 1:
-                text = normalize("".join(parser.parts), paragraphs=paragraphs)
-                if len(text) > limit + 1:
-                    return text
-        parser.close()
-        raw = "".join(parser.parts)
-    return normalize(raw, paragraphs=paragraphs)
-
-
-def normalize(text: str, *, paragraphs: bool = False) -> str:
-    """Drop unwanted characters, collapse whitespace (keeping ``\\n`` breaks if asked), NFC."""
-    text = _UNWANTED.sub("", text)
-    if paragraphs:
-        text = "\n".join(_SPACES.sub(" ", line) for line in text.split("\n"))
-        text = _MANY_NEWLINES.sub("\n\n", _AROUND_NEWLINE.sub("\n", text))
-    else:
-        text = _SPACES.sub(" ", text)
-    return unicodedata.normalize("NFC", text.strip())
-
-
-def cut(text: str, limit: int, weigh: Callable[[str], int] = len) -> str:
-    """``text`` if it weighs at most ``limit``, else a prefix ending at a word boundary
-    (or, without a usable one, a whole character cluster) followed by "…"; "" if none fits."""
-    if weigh(text) <= limit:
-        return text
-    room = limit - weigh(ELLIPSIS)
-    fits = 0
-    for char in text:
-        room -= weigh(char)
-        if room < 0:
-            break
-        fits += 1
+        if weigh(text) <= limit:
+            return text
+        room = limit - weigh(ELLIPSIS)
+        fits = 0
+        for char in text:
+            room -= weigh(char)
+            if room < 0:
+                break
+            fits += 1
     if fits == 0:
         return ""
     end = fits

@@ -2,7 +2,7 @@
 
 ``twitter_text.parse_tweet`` tries its emoji pattern at every character (about 1.5 ms for a
 tweet); every emoji holds a non-ASCII character, so here it is only tried there, and only
-where an emoji can start.
+where an emoji can start. Its URL pattern is likewise tried only on words with a dot.
 """
 
 from __future__ import annotations
@@ -13,28 +13,24 @@ import unicodedata
 from twitter_text import extract_urls_with_indices
 from twitter_text.regexp.emoji import emoji as emoji_pattern
 from twitter_text.regexp.emoji import emoji_list
+from twitter_text.regexp.spaces_group import spaces_group
 
 MAX_WEIGHT = 280
 URL_WEIGHT = 23
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WORD = re.compile(f"[^{spaces_group}]+")
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
+_WIDE = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  # weight 2
 _LINE_ENDS = re.compile(r"\r\n|\r")
 _EMOJI_STARTS = frozenset(chr(int(e.codepoint.split()[0], 16)) for e in emoji_list)
 
 
-def char_weight(char: str) -> int:
-    """Weight of a character outside URLs and emoji: 1 for Latin and common punctuation, else 2."""
-    code = ord(char)
-    if code <= 4351 or 8192 <= code <= 8205 or 8208 <= code <= 8223 or 8242 <= code <= 8247:
-        return 1
-    return 2
-
-
 def text_weight(text: str) -> int:
-    """Sum of ``char_weight`` (no URL or emoji rules): an estimate for cutting plain text."""
+    """Weight without the URL and emoji rules: 1 for Latin, common punctuation and most
+    alphabets up to U+10FF, 2 for the rest (CJK...); an estimate for cutting plain text."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(char_weight(c) - 1 for c in text if ord(c) > 4351)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def weighted_length(text: str) -> int:
@@ -42,10 +38,7 @@ def weighted_length(text: str) -> int:
     text = _LINE_ENDS.sub("\n", unicodedata.normalize("NFC", text))
     total = text_weight(text)
     # (start, rank, end, weight): at the same start a URL (rank 0) wins over an emoji
-    spans = [
-        (url["indices"][0], 0, url["indices"][1], URL_WEIGHT)
-        for url in extract_urls_with_indices(text)
-    ]
+    spans = [(start, 0, end, URL_WEIGHT) for start, end in _url_spans(text)]
     spans.extend((start, 1, end, 2) for start, end in _emoji_spans(text))
     spans.sort()
     reached = 0
@@ -54,6 +47,20 @@ def weighted_length(text: str) -> int:
             total += weight - text_weight(text[start:end])
             reached = end
     return total
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """What ``extract_urls_with_indices`` finds, looking only at space-separated words with a
+    "." (a URL holds no space and always a dot), each with the character before it."""
+    spans: list[tuple[int, int]] = []
+    for word in _WORD.finditer(text):
+        if "." in word.group():
+            start = max(word.start() - 1, 0)
+            spans.extend(
+                (url["indices"][0] + start, url["indices"][1] + start)
+                for url in extract_urls_with_indices(text[start : word.end()])
+            )
+    return spans
 
 
 def _emoji_spans(text: str) -> list[tuple[int, int]]:
@@ -70,6 +77,11 @@ def _emoji_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def has_invalid_characters(text: str) -> bool:
+    """Whether the text holds a character X refuses (U+FEFF, U+FFFE, U+FFFF)."""
+    return _INVALID.search(text) is not None
+
+
 def is_valid_tweet(text: str) -> bool:
     """Whether X accepts the text: weighted length 1 to 280 and no invalid characters."""
-    return not _INVALID.search(text) and 0 < weighted_length(text) <= MAX_WEIGHT
+    return not has_invalid_characters(text) and 0 < weighted_length(text) <= MAX_WEIGHT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from distributor.formatting.clean import CleanArticle
@@ -11,7 +12,7 @@ from distributor.formatting.template import PostTemplate
 from distributor.formatting.weighted import (
     MAX_WEIGHT,
     URL_WEIGHT,
-    is_valid_tweet,
+    has_invalid_characters,
     text_weight,
     weighted_length,
 )
@@ -24,13 +25,23 @@ _URL_UNSAFE = frozenset(' "<>\\^`{|}')
 # and "=&+" for queries); a last character X would leave out becomes its escape
 _STRICT_SAFE = "-._~/%=&+"
 _LINK_ENDS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=/")
+# a URL X links whole whenever it knows the host (and no encoding helps when it does not)
+_PLAIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?"
+    r"(?:/(?:[A-Za-z0-9\-._~/%]*[A-Za-z0-9\-_/])?)?"  # X ends a path only on these
+    r"(?:\?[A-Za-z0-9\-._~/%=&+]*)?(?:#[A-Za-z0-9\-._~/%=&+]*)?"
+    r"(?<=[A-Za-z0-9\-_=/])",
+    re.IGNORECASE,
+)
 
 
 def tweet_url(url: str) -> str:
     """The URL in the form X links whole (the same address): IDNA host, non-ASCII and unsafe
     characters percent-encoded, and if X would still cut the link short, every character it
     might stop at; ordinary URLs come back unchanged."""
-    if url.isascii() and not _URL_UNSAFE.intersection(url) and _linked_whole(url):
+    if _PLAIN.fullmatch(url) or (
+        url.isascii() and not _URL_UNSAFE.intersection(url) and _linked_whole(url)
+    ):
         return url
     parts = urlsplit(url)
     netloc = parts.netloc
@@ -39,25 +50,36 @@ def tweet_url(url: str) -> str:
             netloc = netloc.encode("idna").decode("ascii")
         except UnicodeError:
             netloc = quote(netloc, safe=":@[]")
-    encoded = _join(parts.scheme, netloc, parts.path, parts.query, parts.fragment, _URL_SAFE)
+    encoded = urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=_URL_SAFE),
+            quote(parts.query, safe=_URL_SAFE),
+            quote(parts.fragment, safe=_URL_SAFE),
+        )
+    )
     if _linked_whole(encoded):
         return encoded
-    strict = _join(parts.scheme, netloc, parts.path, parts.query, parts.fragment, _STRICT_SAFE)
-    if strict[-1] not in _LINK_ENDS:
-        strict = strict[:-1] + f"%{ord(strict[-1]):02X}"
+    strict = _link_end(
+        urlunsplit(
+            (
+                parts.scheme,
+                netloc,
+                _link_end(quote(parts.path, safe=_STRICT_SAFE)),  # X ends a path there too
+                quote(parts.query, safe=_STRICT_SAFE),
+                quote(parts.fragment, safe=_STRICT_SAFE),
+            )
+        )
+    )
     return strict if _linked_whole(strict) else encoded
 
 
-def _join(scheme: str, netloc: str, path: str, query: str, fragment: str, safe: str) -> str:
-    return urlunsplit(
-        (
-            scheme,
-            netloc,
-            quote(path, safe=safe),
-            quote(query, safe=safe),
-            quote(fragment, safe=safe),
-        )
-    )
+def _link_end(part: str) -> str:
+    """``part`` with its last character escaped unless X lets a link end on it."""
+    if not part or part[-1] in _LINK_ENDS:
+        return part
+    return f"{part[:-1]}%{ord(part[-1]):02X}"
 
 
 def _linked_whole(url: str) -> bool:
@@ -80,7 +102,6 @@ def render_x(article: CleanArticle, template: PostTemplate) -> RenderedPost:
         article.excerpt,
         article.hashtags,
     )
-    if not is_valid_tweet(text):
-        length = weighted_length(text)
-        raise Unformattable(f"no valid tweet can be made (weighted length {length}): {text!r}")
+    if has_invalid_characters(text):  # only a template's own text can hold them
+        raise Unformattable(f"X refuses a character in the tweet: {text!r}")
     return RenderedPost(platform="x", method="tweet", text=text)

@@ -54,7 +54,10 @@ def test_shipped_defaults_load() -> None:
         ("bad.html.j2", "{{ title.__class__.__mro__ }}", "unsafe"),
         ("bad.txt.j2", "{{ title }}", "article URL"),
         ("bad.txt.j2", "{{ url }} " + "x" * 260, "over the limit"),
-        ("bad.txt.j2", "{{ url }}\ufeff", "no valid tweet can be made"),
+        ("bad.txt.j2", "{{ url }}\ufeff", "X refuses a character"),
+        ("bad.txt.j2", "{{ url }} {{ title + 1 }}", "can only concatenate str"),
+        ("bad.html.j2", "{{ title }}\x0b", "which Telegram drops or changes"),
+        ("bad.html.j2", "{{ title }}&#x202e;", "which Telegram drops or changes"),
         ("bad.j2", "{{ title }}", ".html.j2 (Telegram) or .txt.j2 (X)"),
     ],
 )

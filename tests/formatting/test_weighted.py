@@ -14,7 +14,9 @@ PIECES = st.sampled_from(
         "a", "Z", " ", "\n", "\r\n", ".", "-", "“", "”", "–", "…", "é", "ß", "日本", "한국어",
         "مرحبا", "שלום", "😀", "👍🏽", "👨‍👩‍👧‍👦", "🇮🇩", "1️⃣", "#⃣", "©", "™", "\u200d", "\ufe0f",
         "https://visualjambi.com/2024/02/01/x/", "example.com", "http://localhost/x",
-        "https://例え.jp/パス", "t.co/abc", "@user", "#tag", "\ufeff", "e\u0301",
+        "https://例え.jp/パス", "t.co/abc", "@user", "#tag", "\ufeff", "e\u0301", "x.com/a",
+        "(https://a.com/b)", "@a.com", "$a.com", "#a.com", "a.com.", "\u3000", "\xa0", "a.co",
+        "www.visualjambi.com", "H. Al", "S.Sos.,", "\x1c", "\u202e", "https://t.co/abcdef",
     ]
 )  # fmt: skip
 TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=40).map("".join)

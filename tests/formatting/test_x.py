@@ -6,6 +6,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twitter_text import extract_urls, parse_tweet
 
 from distributor.formatting import FormatOptions, Unformattable, render
@@ -54,6 +56,25 @@ def test_other_urls_are_percent_encoded_to_the_same_address(url: str, expected: 
     assert extract_urls(expected) == [expected]  # X links all of it
 
 
+PLAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/%"
+PLAIN_URLS = st.builds(
+    lambda host, tld, path, query, fragment: f"https://{host}.{tld}/{path}{query}{fragment}",
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=20),
+    st.sampled_from(["com", "id", "co.id", "news"]),
+    st.text(PLAIN, max_size=60),
+    st.text(PLAIN + "=&+", max_size=40).map(lambda q: f"?{q}" if q else ""),
+    st.text(PLAIN + "=&+", max_size=20).map(lambda f: f"#{f}" if f else ""),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN_URLS)
+def test_plain_urls_are_linked_whole_or_encoded(url: str) -> None:
+    posted = tweet_url(url)
+    assert extract_urls(posted) == [posted]
+    assert unquote(posted) == unquote(url)
+
+
 def test_as_many_hashtags_as_fit() -> None:
     title = "Berita " * 31  # 216 characters after the strip: 243 with the link
     tags = ["satu", "dua", "tiga", "empat", "lima", "enam", "tujuh"]
@@ -84,5 +105,5 @@ def test_cjk_title_counts_double() -> None:
 def test_unpostable_url_is_a_permanent_error() -> None:
     # no known TLD: X counts every character of it
     article = Article.model_validate({**seed_article_dict(), "url": "http://intranet/" + "x" * 300})
-    with pytest.raises(Unformattable, match=r"no valid tweet|over the limit"):
+    with pytest.raises(Unformattable, match=r"over the limit"):
         render(article, X, FormatOptions())
