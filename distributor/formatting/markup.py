@@ -46,16 +46,16 @@ _NESTED_TAG = re.compile(r"<([A-Za-z][^\s/>]*)(?!.*<[A-Za-z])", re.DOTALL)
 _FEED_CHUNK = 4096
 
 
-def visible_text(fragment: str, limit: int | None = None) -> tuple[str, bool]:
+def visible_text(fragment: str, room: int | None = None) -> tuple[str, bool]:
     """Visible text with ``LINE`` / ``PARAGRAPH`` marks, the source's whitespace as it is, and
-    whether it is all of it: with ``limit``, reading may stop well past that many characters
+    whether it is all of it: with ``room``, reading may stop once that many characters are read
     (the end may then hold a partial character reference)."""
     if LINE in fragment or PARAGRAPH in fragment:
         fragment = fragment.replace(LINE, "").replace(PARAGRAPH, "")
     head = fragment
-    if limit is not None and len(fragment) > 2 * _room(limit):
-        end = fragment.rfind(">", 0, 2 * _room(limit)) + 1  # end on a whole tag if one is near
-        head = fragment[: end if end > _room(limit) else 2 * _room(limit)]
+    if room is not None and len(fragment) > _source_room(room):
+        end = fragment.rfind(">", 0, _source_room(room)) + 1  # end on a whole tag if one is near
+        head = fragment[: end if end > room else _source_room(room)]
     complete = len(head) == len(fragment)
     if "<" not in head:
         return (html.unescape(head) if "&" in head else head), complete
@@ -63,12 +63,17 @@ def visible_text(fragment: str, limit: int | None = None) -> tuple[str, bool]:
         marked = _TAG.sub("", _BLOCK_TAG.sub(PARAGRAPH, _BR_TAG.sub(LINE, head)))
         if "<" not in marked:
             return (html.unescape(marked) if "&" in marked else marked), complete
-    collector = _Collector(limit)
+    collector = _Collector(room)
     done = _tokenize(fragment, collector)
     if done is None:
-        collector = _Collector(limit)
+        collector = _Collector(room)
         done = _parse(fragment, collector)
     return "".join(collector.parts), done
+
+
+def _source_room(room: int) -> int:
+    """Source characters to read for ``room`` visible ones, with some markup to spare."""
+    return room + room // 2 + 64
 
 
 def is_script_link(href: str | None) -> bool:
@@ -77,18 +82,12 @@ def is_script_link(href: str | None) -> bool:
     return scheme.startswith(("javascript:", "vbscript:", "data:"))
 
 
-def _room(limit: int) -> int:
-    """Text characters to read for ``limit`` visible ones, with whitespace to spare (twice
-    that of source, markup included)."""
-    return 2 * limit + 64
-
-
 class _Collector:
-    """Visible text and break marks; stops taking text once past ``limit`` characters."""
+    """Visible text and break marks; stops taking text once ``room`` characters are taken."""
 
-    def __init__(self, limit: int | None) -> None:
+    def __init__(self, room: int | None) -> None:
         self.parts: list[str] = []
-        self.room = None if limit is None else _room(limit)
+        self.room = room
         self._hidden: str | None = None
         self._depth = 0
 

@@ -33,7 +33,8 @@ def limit_for(image_url: str | None) -> int:
 
 def tidy(text: str) -> str:
     """Drop trailing spaces and runs of blank lines left by empty fields; trim the ends."""
-    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    if " \n" in text or "\t\n" in text:
+        text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip()

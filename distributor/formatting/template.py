@@ -68,7 +68,10 @@ def compile_template(name: str, source: str) -> PostTemplate:
         if platform == "telegram" and any(tree.find_all(nodes.EvalContextModifier)):
             raise ConfigError(f"{name}: autoescape cannot be turned off in a Telegram template")
         variables = frozenset(meta.find_undeclared_variables(tree))
-        return PostTemplate(name, platform, env.from_string(tree), variables)
+        template = env.from_string(tree)
+        # a plain dict: every render copies the globals, and copying a ChainMap is slow
+        template.globals = dict(template.globals)
+        return PostTemplate(name, platform, template, variables)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or "?"
         raise ConfigError(f"{name}:{line}: {exc}") from exc

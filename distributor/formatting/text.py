@@ -22,19 +22,16 @@ def html_to_text(fragment: str, *, paragraphs: bool = False, limit: int | None =
     """
     if "<" not in fragment and "&" not in fragment and limit is None:
         return normalize(fragment.replace(LINE, "").replace(PARAGRAPH, ""), paragraphs=paragraphs)
-    raw, complete = visible_text(fragment, limit)
-    if limit is not None and len(raw) > _raw_room(limit):
-        raw, complete = raw[: _raw_room(limit)], False
-    text = normalize(raw, paragraphs=paragraphs)
-    # a read cut short may end in a partial entity ("&am"): keep it well past the limit
-    if not complete and limit is not None and len(text) <= limit + _MARGIN:
-        text = normalize(visible_text(fragment)[0], paragraphs=paragraphs)
-    return text
-
-
-def _raw_room(limit: int) -> int:
-    """Uncollapsed text to read for ``limit`` characters and the margin, whitespace and all."""
-    return limit + limit // 4 + 2 * _MARGIN
+    room = None if limit is None else limit + limit // 4 + 2 * _MARGIN  # whitespace to collapse
+    while True:
+        raw, complete = visible_text(fragment, room)
+        if room is not None and len(raw) > room:
+            raw, complete = raw[:room], False
+        text = normalize(raw, paragraphs=paragraphs)
+        # a read cut short may end in a partial entity ("&am"): keep it well past the limit
+        if complete or limit is None or room is None or len(text) > limit + _MARGIN:
+            return text
+        room = room * 4 if room < len(fragment) else None
 
 
 def normalize(raw: str, *, paragraphs: bool = False) -> str:
@@ -50,6 +47,8 @@ def normalize(raw: str, *, paragraphs: bool = False) -> str:
 def _collapse(raw: str, paragraphs: bool) -> str:
     if not paragraphs:
         return _squeeze(raw.replace(LINE, " ").replace(PARAGRAPH, " "))
+    while PARAGRAPH + PARAGRAPH in raw:  # nested blocks: one paragraph break
+        raw = raw.replace(PARAGRAPH + PARAGRAPH, PARAGRAPH)
     lines = raw.replace(PARAGRAPH, LINE + LINE).split(LINE)
     text = "\n".join(_squeeze(line) for line in lines)
     while "\n\n\n" in text:

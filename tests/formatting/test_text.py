@@ -48,12 +48,35 @@ def test_paragraphs_become_blank_lines() -> None:
     assert html_to_text(fragment) == "One two Three four Five"
 
 
-def test_limit_stops_parsing_but_keeps_the_prefix_exact() -> None:
-    fragment = "<p>" + "kata " * 50_000 + "</p>"
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<p>" + "kata " * 50_000 + "</p>",
+        "<span class='a-very-long-class-name-indeed'>w</span> " * 5000,  # mostly markup
+        "<p>" + "&amp;" * 20_000 + "</p>",  # mostly references
+        "<script>x</script>" + "<a href='#'>kata</a> " * 5000,  # the tokenizer
+        "<!-- c -->" + "kata " * 5000,  # the parser
+    ],
+)
+def test_limit_stops_reading_but_keeps_the_prefix_exact(fragment: str) -> None:
     full = html_to_text(fragment, paragraphs=True)
-    limited = html_to_text(fragment, paragraphs=True, limit=4096)
-    assert 4097 < len(limited) < len(full)
-    assert full.startswith(limited[:4097])
+    limited = html_to_text(fragment, paragraphs=True, limit=1024)
+    assert 1025 < len(limited) <= len(full)
+    assert full.startswith(limited[:1025])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["kata ", "<p>", "</p>", "<br>", "&amp;", "&#8217;", "  \n ", "<b>x</b>"]),
+        max_size=400,
+    ).map("".join),
+    st.integers(min_value=1, max_value=300),
+)
+def test_limited_reading_agrees_with_full_reading(fragment: str, limit: int) -> None:
+    full = html_to_text(fragment, paragraphs=True)
+    limited = html_to_text(fragment, paragraphs=True, limit=limit)
+    assert limited[: limit + 1] == full[: limit + 1]
 
 
 @pytest.mark.parametrize(
