@@ -53,7 +53,7 @@ class _Shared:
         self.before, self.after = quote(before, safe=""), quote(after, safe="")
         title = html_to_text(article.title)
         self.title = quote(title, safe="")
-        self.title_space = quote(f"{title} ", safe="") if title else ""
+        self.title_space = f"{self.title}%20" if title else ""
         self.media = f"&media={quote(article.image_url, safe='')}" if article.image_url else ""
 
     def link(self, network: str) -> str:
