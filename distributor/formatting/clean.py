@@ -1,9 +1,9 @@
-"""An article's text cleaned once, for every destination it is rendered for."""
+"""An article's text as its reader sees it, cleaned for one post."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from distributor.formatting.hashtags import hashtags
@@ -18,7 +18,6 @@ FIELDS = frozenset({"title", "excerpt", "author", "category", "hashtags"})
 class CleanArticle:
     """The reader-visible text of an article; ``excerpt`` keeps paragraph breaks."""
 
-    id: str
     url: str
     title: str
     excerpt: str
@@ -26,7 +25,7 @@ class CleanArticle:
     category: str
     hashtags: tuple[str, ...]
     language: str
-    image_url: str | None = field(default=None)
+    image_url: str | None = None
 
     def context(self, title: str, excerpt: str, tags: tuple[str, ...], url: str) -> dict[str, Any]:
         """Template variables, with the possibly shortened fields given."""
@@ -48,7 +47,6 @@ def clean_article(
     template does not use (not in ``uses``) are left empty, the excerpt read only as far as
     ``excerpt_limit`` needs."""
     return CleanArticle(
-        id=article.id,
         url=article.url,
         title=html_to_text(article.title),
         excerpt=(

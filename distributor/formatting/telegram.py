@@ -8,7 +8,7 @@ import re
 from distributor.formatting.clean import CleanArticle
 from distributor.formatting.fit import fit
 from distributor.formatting.template import PostTemplate
-from distributor.formatting.text import cut
+from distributor.formatting.text import cut, tidy
 from distributor.models import RenderedPost
 
 TEXT_LIMIT = 4096
@@ -29,15 +29,6 @@ def visible_length(markup: str) -> int:
 def limit_for(image_url: str | None) -> int:
     """The length limit: a photo's caption, or a message."""
     return CAPTION_LIMIT if image_url else TEXT_LIMIT
-
-
-def tidy(text: str) -> str:
-    """Drop trailing spaces and runs of blank lines left by empty fields; trim the ends."""
-    if " \n" in text or "\t\n" in text:
-        text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
 
 
 def render_telegram(

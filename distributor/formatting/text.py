@@ -63,6 +63,15 @@ def _squeeze(line: str) -> str:
     return line
 
 
+def tidy(text: str) -> str:
+    """Drop trailing spaces and runs of blank lines left by empty fields; trim the ends."""
+    if " \n" in text or "\t\n" in text:
+        text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
+
+
 def cut(text: str, limit: int, weigh: Callable[[str], int] | None = None) -> str:
     """``text`` if it weighs at most ``limit`` (each character 1, unless ``weigh`` says), else
     a prefix ending at a word boundary (or, without a usable one, a whole character cluster)

@@ -7,8 +7,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from distributor.formatting.clean import CleanArticle
 from distributor.formatting.fit import Unformattable, fit
-from distributor.formatting.telegram import tidy
 from distributor.formatting.template import PostTemplate
+from distributor.formatting.text import tidy
 from distributor.formatting.weighted import (
     MAX_WEIGHT,
     URL_WEIGHT,
