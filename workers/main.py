@@ -22,22 +22,24 @@ def build_worker_app(settings: Settings) -> Celery:
     return app
 
 
+def worker_argv(queues: list[str] | None, concurrency: int, pool: str) -> list[str]:
+    """The `celery worker` arguments of every distributor worker (and of the bare-Celery bench)."""
+    return [
+        "worker",
+        "--loglevel=INFO",
+        f"--concurrency={concurrency}",
+        f"--pool={pool}",
+        f"--queues={','.join(queues or ALL_QUEUES)}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
 def worker_main(
     settings: Settings, queues: list[str] | None, concurrency: int, pool: str = "prefork"
 ) -> None:
     """Run a worker (blocks until stopped)."""
-    app = build_worker_app(settings)
-    app.worker_main(
-        [
-            "worker",
-            "--loglevel=INFO",
-            f"--concurrency={concurrency}",
-            f"--pool={pool}",
-            f"--queues={','.join(queues or ALL_QUEUES)}",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-    )
+    build_worker_app(settings).worker_main(worker_argv(queues, concurrency, pool))
 
 
 def beat_main(settings: Settings, var_dir: Path = Path("var")) -> None:

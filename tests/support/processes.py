@@ -15,12 +15,15 @@ from distributor.embedded_redis import start_redis
 
 
 class Service:
-    """One `python -m distributor <args>` child with its log in a file."""
+    """One `python -m <module> <args>` child (`distributor` by default), its log in a file."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, module: str = "distributor"
+    ) -> None:
         self.args = args
         self.env = env
         self.log = log
+        self.module = module
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, ready_marker: str | None = None, timeout: float = 30.0) -> Service:
@@ -28,7 +31,7 @@ class Service:
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "distributor", *self.args],
+                [sys.executable, "-m", self.module, *self.args],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         if ready_marker is not None:

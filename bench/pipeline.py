@@ -1,0 +1,213 @@
+"""End-to-end pipeline: articles through the HTTP API to the sandbox, against bare Celery.
+
+Starts a private stack on loopback (Redis with AOF, `distributor sandbox` with flood control
+off and the unlimited X tier, `distributor api`, `distributor worker` with
+DISTRIBUTOR_RATE_LIMITS=off) and measures, from each 202 to the sandbox storing each post:
+
+1. a fixed offered load (default 50 events/s for 20 s): latency p50 / p95 / p99;
+2. saturation (a burst of N events from 8 senders): events/s, deliveries/s, latency;
+3. bare Celery on the same Redis: a no-op task on the same app settings, queues, pool and
+   concurrency (``bench.noop_worker``), draining a pre-filled queue: tasks/s;
+
+then prints deliveries/s as a ratio of bare tasks/s, and the peak RSS of every process.
+Every event goes to one Telegram channel and one X account (2 deliveries).
+
+    PYTHONPATH=. .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--burst 3000]
+        [--bare 20000] [--concurrency 2] [--pool prefork] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+
+from bench._support import (
+    CpuMeter,
+    Dest,
+    PeakMemory,
+    Post,
+    Publisher,
+    SandboxRecord,
+    Stack,
+    StackOptions,
+    article,
+    machine,
+    percentiles,
+    routing_toml,
+    running_stack,
+)
+from bench.noop_worker import NOOP
+from distributor.config import Settings
+from distributor.keys import Keys
+from workers.app import FAN_OUT_QUEUE, create_celery
+
+DESTS = [Dest("tg-main", "telegram", "@benchmain"), Dest("x-main", "x", "benchdesk")]
+ROUTING = routing_toml(DESTS, [d.id for d in DESTS], {})
+SENDERS = 8
+
+
+@dataclass
+class Phase:
+    """What one phase measured."""
+
+    name: str
+    events: int
+    refused: int
+    deliveries: int
+    offered_per_s: float  # 202s per second while publishing
+    events_per_s: float  # events fully delivered per second, first send to last post
+    deliveries_per_s: float
+    latency_ms: dict[str, float]
+    cpu_ms_per_delivery: dict[str, float]  # by process group
+
+    def line(self) -> str:
+        lat = " ".join(f"{k}={v:.0f}" for k, v in self.latency_ms.items())
+        cpu = " ".join(f"{k}={v:.2f}" for k, v in self.cpu_ms_per_delivery.items())
+        return (
+            f"{self.name}: {self.events} events ({self.refused} refused), "
+            f"{self.deliveries} deliveries; accepted {self.offered_per_s:.1f}/s; "
+            f"delivered {self.events_per_s:.1f} events/s, {self.deliveries_per_s:.1f} "
+            f"deliveries/s\n  latency ms {lat}\n  CPU ms per delivery {cpu}"
+        )
+
+
+def run_phase(
+    name: str, stack: Stack, record: SandboxRecord, count: int, rate: float | None
+) -> Phase:
+    """Publish ``count`` events at ``rate``/s (None: as fast as possible); wait for every post."""
+    prefix = f"bn{uuid.uuid4().hex[:4]}"
+    publisher = Publisher(stack.api_url)
+    answered: dict[str, tuple[int, float]] = {}
+
+    def send(n: int) -> None:
+        art = article(f"{prefix}-{n:06d}", "Bench")
+        answered[art["id"]] = publisher.publish({"type": "article.published", "article": art})
+
+    cpu = CpuMeter(stack.services, stack.redis)
+    start = time.time()
+    with ThreadPoolExecutor(SENDERS) as pool:
+        for n in range(count):
+            if rate is not None:
+                time.sleep(max(0.0, start + n / rate - time.time()))
+            pool.submit(send, n)
+    last_answer = max(t for _, t in answered.values())
+    accepted = {a: t for a, (status, t) in answered.items() if status == 202}
+    expected = len(accepted) * len(DESTS)
+    posts: list[Post] = []
+    deadline = time.time() + 120 + count / 20
+    while len(posts) < expected and time.time() < deadline:
+        posts += [p for p in record.fetch() if p.article_id in accepted]
+        time.sleep(0.2)
+    used = cpu.used()
+    span = max(p.received_at for p in posts) - start if posts else float("nan")
+    complete = {p.article_id for p in posts}
+    per_delivery = {k: 1000 * v / max(1, len(posts)) for k, v in sorted(used.items())}
+    per_delivery["total"] = sum(per_delivery.values())
+    return Phase(
+        name=name,
+        events=count,
+        refused=count - len(accepted),
+        deliveries=len(posts),
+        offered_per_s=len(accepted) / (last_answer - start),
+        events_per_s=len(complete) / span,
+        deliveries_per_s=len(posts) / span,
+        latency_ms=percentiles([p.received_at - accepted[p.article_id] for p in posts]),
+        cpu_ms_per_delivery=per_delivery,
+    )
+
+
+def bare_celery(
+    stack: Stack, tasks: int, concurrency: int, pool: str, workers: int
+) -> tuple[float, float]:
+    """Tasks/s of no-op tasks drained from a pre-filled queue by the same worker setup, and the
+    CPU milliseconds (workers and Redis) per task."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        redis_url=stack.redis_url,
+        namespace=stack.namespace,
+        visibility_timeout_s=stack.options.visibility_timeout_s,
+    )
+    producer = create_celery(settings)
+    for _ in range(tasks):
+        producer.send_task(NOOP, queue=FAN_OUT_QUEUE)
+    producer.close()
+    keys = Keys(stack.namespace)
+    redis = Redis.from_url(stack.redis_url)
+    queue, unacked = keys.queue(FAN_OUT_QUEUE), f"{keys.celery_prefix()}unacked"
+    args = [str(concurrency), pool]
+    for n in range(workers):
+        stack.start_module(f"bare-{n}", "bench.noop_worker", args, "ready.")
+    bare = {name: s for name, s in stack.services.items() if name.startswith("bare-")}
+    cpu = CpuMeter(bare, stack.redis)
+    first = time.perf_counter()
+    while (left := int(redis.llen(queue))) >= tasks:
+        first = time.perf_counter()
+        time.sleep(0.002)
+    while redis.llen(queue) or redis.hlen(unacked):
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - first
+    cpu_ms = 1000 * sum(cpu.used().values()) / tasks
+    redis.close()
+    for n in range(workers):
+        stack.stop(f"bare-{n}")
+    return left / elapsed, cpu_ms
+
+
+def main(argv: list[str]) -> int:
+    """Run every phase once and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=50.0, help="fixed offered load, events/s")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the fixed load")
+    parser.add_argument("--burst", type=int, default=3000, help="events at saturation")
+    parser.add_argument("--bare", type=int, default=20000, help="no-op tasks for bare Celery")
+    parser.add_argument("--concurrency", type=int, default=2, help="per worker process")
+    parser.add_argument("--pool", default="prefork", help="prefork or threads")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {machine()}")
+    results: dict[str, Any] = {"args": vars(args)}
+    with running_stack(StackOptions(routing=ROUTING)) as stack, PeakMemory() as memory:
+        memory.watch("api", stack.services["api"])
+        for n in range(args.workers):
+            worker = stack.start_worker(f"worker-{n}", args.concurrency, args.pool)
+            memory.watch(f"worker-{n}", worker)
+        record = SandboxRecord(stack.sandbox_url, DESTS)
+        run_phase("warm-up", stack, record, 40, 20.0)
+        fixed = run_phase(
+            f"fixed {args.rate:g}/s", stack, record, int(args.rate * args.seconds), args.rate
+        )
+        print(fixed.line())
+        burst = run_phase("saturation", stack, record, args.burst, None)
+        print(burst.line())
+        for n in range(args.workers):
+            stack.stop(f"worker-{n}")
+        bare, bare_cpu = bare_celery(stack, args.bare, args.concurrency, args.pool, args.workers)
+        ratio = burst.deliveries_per_s / bare
+        print(f"bare celery: {bare:.1f} no-op tasks/s, CPU {bare_cpu:.2f} ms per task")
+        print(f"deliveries/s over bare tasks/s = {ratio:.2f}")
+        print(f"load after: {machine()}")
+        print("peak RSS:")
+        print(memory.report())
+        results.update(
+            fixed=fixed.__dict__, saturation=burst.__dict__, bare_tasks_per_s=bare,
+            bare_cpu_ms_per_task=bare_cpu, ratio=ratio, peak_rss_mib=memory.peaks,
+            machine=machine(),
+        )  # fmt: skip
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(results, out, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
