@@ -165,9 +165,9 @@ def main(argv: list[str]) -> int:
     """Run every phase once and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=50.0, help="fixed offered load, events/s")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of the fixed load")
-    parser.add_argument("--burst", type=int, default=3000, help="events at saturation")
-    parser.add_argument("--bare", type=int, default=20000, help="no-op tasks for bare Celery")
+    parser.add_argument("--seconds", type=float, default=20.0, help="fixed load length, 0: skip")
+    parser.add_argument("--burst", type=int, default=3000, help="events at saturation (0: skip)")
+    parser.add_argument("--bare", type=int, default=20000, help="bare no-op tasks, 0: skip")
     parser.add_argument("--concurrency", type=int, default=2, help="per worker process")
     parser.add_argument("--pool", default="prefork", help="prefork or threads")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
@@ -175,7 +175,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     print(f"machine: {machine()}")
-    results: dict[str, Any] = {"args": vars(args)}
+    results: dict[str, Any] = {"args": vars(args), "machine": machine()}
     with running_stack(StackOptions(routing=ROUTING)) as stack, PeakMemory() as memory:
         memory.watch("api", stack.services["api"])
         for n in range(args.workers):
@@ -183,26 +183,28 @@ def main(argv: list[str]) -> int:
             memory.watch(f"worker-{n}", worker)
         record = SandboxRecord(stack.sandbox_url, DESTS)
         run_phase("warm-up", stack, record, 40, 20.0)
-        fixed = run_phase(
-            f"fixed {args.rate:g}/s", stack, record, int(args.rate * args.seconds), args.rate
-        )
-        print(fixed.line())
-        burst = run_phase("saturation", stack, record, args.burst, None)
-        print(burst.line())
+        if args.seconds > 0:
+            count = int(args.rate * args.seconds)
+            fixed = run_phase(f"fixed {args.rate:g}/s", stack, record, count, args.rate)
+            print(fixed.line())
+            results["fixed"] = fixed.__dict__
+        if args.burst > 0:
+            burst = run_phase("saturation", stack, record, args.burst, None)
+            print(burst.line())
+            results["saturation"] = burst.__dict__
         for n in range(args.workers):
             stack.stop(f"worker-{n}")
-        bare, bare_cpu = bare_celery(stack, args.bare, args.concurrency, args.pool, args.workers)
-        ratio = burst.deliveries_per_s / bare
-        print(f"bare celery: {bare:.1f} no-op tasks/s, CPU {bare_cpu:.2f} ms per task")
-        print(f"deliveries/s over bare tasks/s = {ratio:.2f}")
+        if args.bare > 0:
+            bare, cpu = bare_celery(stack, args.bare, args.concurrency, args.pool, args.workers)
+            print(f"bare celery: {bare:.1f} no-op tasks/s, CPU {cpu:.2f} ms per task")
+            results.update(bare_tasks_per_s=bare, bare_cpu_ms_per_task=cpu)
+            if args.burst > 0:
+                results["ratio"] = burst.deliveries_per_s / bare
+                print(f"deliveries/s over bare tasks/s = {results['ratio']:.2f}")
         print(f"load after: {machine()}")
         print("peak RSS:")
         print(memory.report())
-        results.update(
-            fixed=fixed.__dict__, saturation=burst.__dict__, bare_tasks_per_s=bare,
-            bare_cpu_ms_per_task=bare_cpu, ratio=ratio, peak_rss_mib=memory.peaks,
-            machine=machine(),
-        )  # fmt: skip
+        results.update(peak_rss_mib=memory.peaks, machine_after=machine())
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)
