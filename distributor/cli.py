@@ -124,7 +124,6 @@ def preview(
     from distributor.formatting import FormatOptions
     from distributor.formatting.preview import build_preview
     from distributor.models import Article
-    from distributor.routing import route
     from distributor.routing_file import load_routing
 
     settings = get_settings()
@@ -132,7 +131,7 @@ def preview(
         article = Article.model_validate_json(file.read_bytes())
         table = load_routing(_routing_path(settings))
         result = build_preview(
-            article, route(article, table), FormatOptions.from_settings(settings)
+            article, table.preview_order(), FormatOptions.from_settings(settings)
         )
     except (OSError, ValueError, DistributorError) as exc:
         _fail(str(exc))

@@ -58,6 +58,12 @@ class RoutingTable(BaseModel):
             raise ValueError(f"unknown destination ids: {', '.join(unknown)}")
         return self
 
+    def preview_order(self) -> tuple[Destination, ...]:
+        """The defaults first, then every other destination (previews take the first of
+        each platform)."""
+        defaults = tuple(self.get(d) for d in self.defaults)
+        return defaults + tuple(d for d in self.destinations if d not in defaults)
+
     def get(self, destination_id: str) -> Destination:
         """The destination with this id (KeyError when unknown)."""
         for dest in self.destinations:

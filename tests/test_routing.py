@@ -78,3 +78,7 @@ def test_yaml_is_accepted(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read routing file"):
         load_routing(tmp_path / "none.toml")
+
+
+def test_preview_order_puts_defaults_first() -> None:
+    assert [d.id for d in TABLE.preview_order()] == ["tg-main", "x-main", "tg-politik"]

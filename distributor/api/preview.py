@@ -31,9 +31,7 @@ FormatOptionsDep = Annotated[FormatOptions, Depends(get_format_options)]
 def preview(article: Article, services: ServicesDep, options: FormatOptionsDep) -> dict[str, Any]:
     """The Telegram call, tweet and share links for the default destinations (ARCHITECTURE §3
     article in the body); 422 when the article cannot be formatted."""
-    table = services.routing
-    defaults = [table.get(dest_id) for dest_id in table.defaults]
     try:
-        return build_preview(article, [*defaults, *table.destinations], options)
+        return build_preview(article, services.routing.preview_order(), options)
     except Unformattable as exc:
         raise InvalidInput(str(exc)) from exc
