@@ -37,8 +37,13 @@ def utc_day(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y%m%d")
 
 
+@lru_cache(maxsize=16_384)
 def is_known_bot(user_agent: str) -> bool:
-    """True for a missing User-Agent or one matching a known crawler pattern."""
+    """True for a missing User-Agent or one matching a known crawler pattern.
+
+    Memoised: matching ~1,500 patterns costs ~0.2 ms, and real traffic repeats a few
+    thousand User-Agent strings (a new string only pays the match once).
+    """
     ua = user_agent.strip()
     return not ua or bool(crawleruseragents.is_crawler(ua))
 
