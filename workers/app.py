@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from celery import Celery
 from kombu import Queue
 
@@ -18,6 +21,20 @@ def deliver_queue(platform: str) -> str:
 
 
 ALL_QUEUES = (FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE)
+
+
+def brief(kwargs: Mapping[str, Any]) -> str:
+    """A short ``kwargsrepr`` for a task message (objects by their ``id`` or ``type``).
+
+    Celery's default is a ``saferepr`` of the whole article: ~0.17 ms per send and ~1 KB of
+    message headers that every worker then decodes and passes to its pool.
+    """
+    parts = []
+    for key, value in kwargs.items():
+        if isinstance(value, Mapping):
+            value = value.get("id", value.get("type", "{...}"))
+        parts.append(f"{key}={str(value)[:64]}")
+    return ", ".join(parts)
 
 
 def create_celery(settings: Settings) -> Celery:

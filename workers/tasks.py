@@ -18,7 +18,7 @@ from distributor.metrics_poll import poll_metrics as poll
 from distributor.models import ArticleEvent, Destination
 from distributor.reconcile import reconcile as reconcile_ledger
 from distributor.routing import Action
-from workers.app import deliver_queue
+from workers.app import brief, deliver_queue
 from workers.runtime import RuntimeHolder
 
 FAN_OUT = "distributor.fan_out"
@@ -34,16 +34,13 @@ MAX_COUNTDOWN_S = 60.0
 def register(app: Celery, holder: RuntimeHolder) -> None:
     """Register the tasks on ``app``; every task gets its clients from ``holder``."""
 
-    def send_delivery(event: ArticleEvent, destination: Destination, action: Action) -> None:
-        app.send_task(
-            DELIVER,
-            kwargs={"article": event.article.model_dump(mode="json"),
-                    "destination": destination.id, "action": action},
-            queue=deliver_queue(destination.platform),
-        )  # fmt: skip
-
     def send(task: str, kwargs: dict[str, Any], queue: str) -> None:
-        app.send_task(task, kwargs=kwargs, queue=queue)
+        app.send_task(task, kwargs=kwargs, queue=queue, kwargsrepr=brief(kwargs))
+
+    def send_delivery(event: ArticleEvent, destination: Destination, action: Action) -> None:
+        article = event.article.model_dump(mode="json")
+        kwargs = {"article": article, "destination": destination.id, "action": action}
+        send(DELIVER, kwargs, deliver_queue(destination.platform))
 
     @app.task(name=FAN_OUT)
     def fan_out(event: dict[str, Any], event_id: str = "") -> None:

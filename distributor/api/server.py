@@ -13,7 +13,7 @@ from distributor.api.deps import Services
 from distributor.config import Settings
 from distributor.keys import Keys
 from distributor.routing_file import load_routing
-from workers.app import create_celery
+from workers.app import brief, create_celery
 
 
 class CeleryEnqueue:
@@ -24,7 +24,7 @@ class CeleryEnqueue:
 
     def __call__(self, name: str, kwargs: dict[str, Any]) -> None:
         """Publish task ``name`` with JSON ``kwargs``; raises when the broker refuses it."""
-        self._app.send_task(name, kwargs=kwargs)
+        self._app.send_task(name, kwargs=kwargs, kwargsrepr=brief(kwargs))
 
     def close(self) -> None:
         """Release the producer's broker connections."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from distributor.config import Settings
-from workers.app import create_celery
+from workers.app import brief, create_celery
 
 
 def test_reliability_settings() -> None:
@@ -18,3 +18,15 @@ def test_reliability_settings() -> None:
     assert conf.task_time_limit < opts["visibility_timeout"]
     assert opts["global_keyprefix"] == "cfgtest:celery:"
     assert {q.name for q in conf.task_queues} >= {"fan_out", "deliver.telegram", "deliver.x"}
+
+
+def test_brief_names_objects_by_id_or_type_and_stays_short() -> None:
+    article = {"id": "a-1", "title": "x" * 5000, "excerpt": "<p>long</p>" * 500}
+    assert brief({"article": article, "destination": "tg-main", "action": "publish"}) == (
+        "article=a-1, destination=tg-main, action=publish"
+    )
+    event = {"type": "article.published", "article": article}
+    assert brief({"event": event, "event_id": "e" * 100}) == (
+        f"event=article.published, event_id={'e' * 64}"
+    )
+    assert brief({"payload": {"n": 1}}) == "payload={...}"
