@@ -1,16 +1,17 @@
 """Share-link clicks held briefly in memory and written to Redis in batches.
 
 The redirect must not wait on Redis writes: ``ClickBuffer.add`` only appends, and a daemon
-thread writes everything pending in one pipeline every ``max_delay_s`` (50 ms) or as soon as
-``max_batch`` clicks wait. Readers in the same process call ``flush`` first, so what this
-process counted is always visible to it. A process that dies loses at most its last
-``max_delay_s`` of clicks; when Redis is down the clicks wait (up to ``max_pending``).
+thread writes everything pending in one pipeline once the oldest click is ``max_delay_s``
+(50 ms) old or ``max_batch`` clicks wait (``add`` wakes it), and after ``idle_flush_s`` when
+traffic stops. The event loop never blocks on Redis. Readers in the same process call
+``flush`` first, so what this process counted is always visible to it. A process that dies
+loses at most its last ``max_delay_s`` of clicks; when Redis is down the clicks wait (up to
+``max_pending``).
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
 import threading
 import time
@@ -46,11 +47,11 @@ class ClickBuffer:
         self._flushing = threading.Lock()
         self._idle_flush_s = idle_flush_s
         self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
         self._since = 0.0  # when the oldest pending click arrived (monotonic)
 
     def add(self, article: Article, network: str, visitor: Visitor) -> None:
-        """Queue one click, stamped with the clock now; write the batch here when it is due,
-        so under load the caller writes and the idle thread never competes for the GIL."""
+        """Queue one click, stamped with the clock now; wake the writer when a batch is due."""
         click = Click(article, network, visitor, self._clock())
         tick = time.monotonic()
         with self._lock:
@@ -64,9 +65,8 @@ class ClickBuffer:
                 self._thread = threading.Thread(target=self._run, name="click-buffer", daemon=True)
                 self._thread.start()
                 atexit.register(self._flush_at_exit)
-        if due and not self._flushing.locked():
-            with contextlib.suppress(RedisError):  # kept; the idle thread retries
-                self.flush()
+        if due:
+            self._wake.set()
 
     def flush(self) -> int:
         """Write every pending click now; how many were written."""
@@ -96,9 +96,8 @@ class ClickBuffer:
 
     def _run(self) -> None:
         while True:
-            time.sleep(self._idle_flush_s)
-            if time.monotonic() - self._since < self._idle_flush_s:
-                continue  # clicks are flowing: ``add`` writes them
+            self._wake.wait(self._idle_flush_s)
+            self._wake.clear()
             try:
                 self.flush()
             except RedisError:

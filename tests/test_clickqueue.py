@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -39,11 +40,16 @@ def test_clicks_wait_until_flushed(tracker: ShareTracker, article: Article) -> N
     assert buffer.flush() == 0
 
 
-def test_a_full_batch_is_written_by_the_caller(tracker: ShareTracker, article: Article) -> None:
+def test_a_full_batch_wakes_the_writer(tracker: ShareTracker, article: Article) -> None:
     buffer = ClickBuffer(tracker, max_delay_s=3600, max_batch=5, idle_flush_s=3600)
-    for n in range(5):
+    for n in range(4):
         buffer.add(article, "x", visitor(n))
-    assert buffer.pending() == 0
+    time.sleep(0.3)
+    assert buffer.pending() == 4  # not due: nobody writes
+    buffer.add(article, "x", visitor(4))
+    deadline = time.monotonic() + 10
+    while buffer.pending() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert tracker.counts(article.id).by_network == {"x": 5}
 
 

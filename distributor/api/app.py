@@ -20,6 +20,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(events.router)
     app.include_router(manage.router)
     app.include_router(preview.router)
+    shares_api.install_share_links(app)
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
     return app
