@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from distributor.formatting.clean import clean_article
 from distributor.formatting.options import FormatOptions
 from distributor.formatting.sharelinks import with_utm
@@ -9,6 +11,10 @@ from distributor.formatting.telegram import limit_for, render_telegram
 from distributor.formatting.weighted import MAX_WEIGHT
 from distributor.formatting.x import render_x
 from distributor.models import Article, Destination, RenderedPost
+
+# One article usually goes to several destinations of the same platform (two Telegram
+# channels): clean it once per (article, limit, fields used). Articles are frozen and hashable.
+_clean = lru_cache(maxsize=512)(clean_article)
 
 
 def render(article: Article, destination: Destination, options: FormatOptions) -> RenderedPost:
@@ -20,7 +26,7 @@ def render(article: Article, destination: Destination, options: FormatOptions) -
     template = options.template_for(destination)
     telegram = destination.platform == "telegram"
     limit = limit_for(article.image_url) if telegram else MAX_WEIGHT
-    clean = clean_article(article, excerpt_limit=limit, uses=template.variables)
+    clean = _clean(article, excerpt_limit=limit, uses=template.variables)
     if telegram:
         return render_telegram(
             clean,
