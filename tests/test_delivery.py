@@ -20,11 +20,11 @@ from tests.publishers.harness import (
     CHANNEL,
     CHANNEL_ID,
     X_ACCOUNT,
-    ManualClock,
     Rig,
     closed_port_url,
     sandbox_harness,
 )
+from tests.support.clock import Clock
 
 DESTINATIONS = {"telegram": CHANNEL, "x": X_ACCOUNT}
 CREATE = {"telegram": "sendMessage", "x": "create_tweet"}
@@ -38,7 +38,7 @@ def article() -> Article:
 @pytest.fixture
 def rig(redis_client: Redis, keys: Keys) -> Iterator[Rig]:
     with sandbox_harness() as harness:
-        ledger = Ledger(redis_client, keys, lease_s=60, clock=ManualClock())
+        ledger = Ledger(redis_client, keys, lease_s=60, clock=Clock())
         yield Rig(harness, ledger, RateGovernor(redis_client, keys))
 
 

@@ -16,11 +16,11 @@ from tests.fixtures.seed import seed_article_dict
 from tests.publishers.harness import (
     CHANNEL,
     X_ACCOUNT,
-    ManualClock,
     Rig,
     sandbox_harness,
     title_and_link,
 )
+from tests.support.clock import Clock
 
 DESTINATIONS = {"telegram": CHANNEL, "x": X_ACCOUNT}
 
@@ -28,7 +28,7 @@ DESTINATIONS = {"telegram": CHANNEL, "x": X_ACCOUNT}
 @pytest.fixture
 def rig(redis_client: Redis, keys: Keys) -> Iterator[Rig]:
     with sandbox_harness() as harness:
-        ledger = Ledger(redis_client, keys, lease_s=60, clock=ManualClock())
+        ledger = Ledger(redis_client, keys, lease_s=60, clock=Clock())
         relaxed = RateTable(chat_burst=10, chat_per_min=60)  # several posts to one chat
         yield Rig(harness, ledger, RateGovernor(redis_client, keys, relaxed))
 

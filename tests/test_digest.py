@@ -15,7 +15,8 @@ from distributor.sandbox.telegram_text import format_text
 from distributor.shares import ShareCounts, ShareTracker, Visitor
 from distributor.trending import Trending
 from tests.fixtures.seed import seed_article_dict
-from tests.test_trending import T0, Clock
+from tests.support.clock import Clock
+from tests.test_trending import T0
 
 DAY = date(2024, 2, 1)
 
@@ -76,7 +77,7 @@ def test_indonesian_date() -> None:
 
 
 def test_daily_digest_reads_todays_board(redis_client: Redis, keys: Keys) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     trending = Trending(redis_client, keys, clock=clock)
     tracker = ShareTracker(redis_client, keys, trending, clock=clock)
     store = ArticleStore(redis_client, keys)

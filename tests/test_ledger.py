@@ -12,18 +12,9 @@ from distributor.errors import DistributorError, LeaseLost
 from distributor.keys import Keys
 from distributor.ledger import Ledger
 from distributor.models import DeliveryState
+from tests.support.clock import Clock
 
 A, DEST = "art-1", "tg-main"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

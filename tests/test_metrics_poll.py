@@ -34,7 +34,8 @@ from distributor.routing import RoutingTable
 from distributor.shares import ShareTracker
 from distributor.trending import Trending
 from tests.fixtures.seed import seed_article_dict
-from tests.test_trending import T0, Clock
+from tests.support.clock import Clock
+from tests.test_trending import T0
 
 PORTS = range(18440, 18460)
 
@@ -193,7 +194,7 @@ def client(x_server: XServer) -> tweepy.Client:
 def test_a_round_merges_metrics_within_the_budget(
     redis_client: Redis, keys: Keys, client: tweepy.Client, x_server: XServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     article = Article.model_validate(seed_article_dict())
     ArticleStore(redis_client, keys).save(article)
     trending = Trending(redis_client, keys, clock=clock)

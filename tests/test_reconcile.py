@@ -19,11 +19,11 @@ from tests.fixtures.seed import seed_article_dict
 from tests.publishers.harness import (
     CHANNEL,
     X_ACCOUNT,
-    ManualClock,
     Rig,
     sandbox_harness,
     title_and_link,
 )
+from tests.support.clock import Clock
 
 HOLDING = CHANNEL
 ASSUMING = CHANNEL.model_copy(update={"id": "tg-assume", "on_in_doubt": InDoubtPolicy.ASSUME_SENT})
@@ -31,8 +31,8 @@ ROUTING = RoutingTable(destinations=(HOLDING, ASSUMING, X_ACCOUNT))
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def article(articles: ArticleStore) -> Article:
 
 
 @pytest.fixture
-def rig(redis_client: Redis, keys: Keys, clock: ManualClock) -> Iterator[Rig]:
+def rig(redis_client: Redis, keys: Keys, clock: Clock) -> Iterator[Rig]:
     with sandbox_harness() as harness:
         ledger = Ledger(redis_client, keys, lease_s=60, clock=clock)
         yield Rig(harness, ledger, RateGovernor(redis_client, keys))
@@ -82,7 +82,7 @@ def test_x_post_found_after_a_lost_answer_becomes_sent(
 
 
 def test_x_post_surely_absent_is_requeued_after_the_grace_period(
-    rig: Rig, articles: ArticleStore, article: Article, clock: ManualClock
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock
 ) -> None:
     rig.harness.fault("x", "create_tweet", "server_error")
     assert rig.run(article, X_ACCOUNT).kind is OutcomeKind.IN_DOUBT
@@ -98,7 +98,7 @@ def test_x_post_surely_absent_is_requeued_after_the_grace_period(
 
 
 def test_a_worker_that_died_after_posting_is_found(
-    rig: Rig, articles: ArticleStore, article: Article, clock: ManualClock
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock
 ) -> None:
     claim = rig.ledger.claim(article.id, X_ACCOUNT.id, 1)
     assert claim is not None
@@ -114,7 +114,7 @@ def test_a_worker_that_died_after_posting_is_found(
 
 
 def test_telegram_follows_the_destination_policy(
-    rig: Rig, articles: ArticleStore, article: Article, clock: ManualClock
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock
 ) -> None:
     for dest in (HOLDING, ASSUMING):
         rig.harness.fault("telegram", "sendMessage", "server_error", after=True)
@@ -130,7 +130,7 @@ def test_telegram_follows_the_destination_policy(
 
 
 def test_an_edit_in_doubt_is_simply_repeated(
-    rig: Rig, articles: ArticleStore, article: Article, clock: ManualClock
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock
 ) -> None:
     rig.run(article, HOLDING)
     claim = rig.ledger.claim(article.id, HOLDING.id, 2, action="edit")  # died mid-edit
@@ -156,7 +156,7 @@ def test_a_post_found_after_unpublish_is_deleted(
 
 
 def test_failures_to_check_leave_it_in_doubt(
-    rig: Rig, articles: ArticleStore, article: Article, clock: ManualClock, redis_client: Redis
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock, redis_client: Redis
 ) -> None:
     rig.harness.fault("x", "create_tweet", "server_error")
     rig.run(article, X_ACCOUNT)

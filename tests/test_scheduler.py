@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from redis import Redis
 
 from distributor.keys import Keys
 from distributor.scheduler import Scheduler
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def test_only_due_items_are_sent_once(redis_client: Redis, keys: Keys) -> None:
@@ -41,8 +35,6 @@ def test_a_failed_send_keeps_the_item(redis_client: Redis, keys: Keys) -> None:
     def broken(*_: object) -> None:
         raise ConnectionError("broker down")
 
-    try:
+    with pytest.raises(ConnectionError):
         sched.promote(broken)
-    except ConnectionError:
-        pass
     assert sched.pending() == 1

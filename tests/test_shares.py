@@ -21,7 +21,8 @@ from distributor.shares import (
     x_snapshot,
 )
 from distributor.trending import Trending
-from tests.test_trending import Clock
+from tests.support.clock import Clock
+from tests.test_trending import T0
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -36,7 +37,7 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

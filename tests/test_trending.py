@@ -9,27 +9,15 @@ from redis import Redis
 
 from distributor.keys import Keys
 from distributor.trending import HOUR, WINDOWS, Trending, TrendingConfig
+from tests.support.clock import Clock
 
 T0 = 1_706_000_000.0
 SIX_HOURS = 6 * HOUR
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: float = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -17,14 +17,15 @@ from distributor.keys import Keys
 from distributor.models import Article
 from distributor.shares import DAY
 from tests.api.share_support import CHROME, share_services, store_article
-from tests.test_trending import Clock
+from tests.support.clock import Clock
+from tests.test_trending import T0
 
 BOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ from distributor.api.app import create_app
 from distributor.keys import Keys
 from distributor.trending import HOUR, Trending
 from tests.api.share_support import CHROME, share_services, store_article
-from tests.test_trending import Clock
+from tests.support.clock import Clock
+from tests.test_trending import T0
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

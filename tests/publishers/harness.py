@@ -161,16 +161,6 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-class ManualClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def title_and_link(article: Article, destination: Destination) -> RenderedPost:
     """The plainest formatter: bold title and link (Telegram), title and link (X)."""
     if destination.platform == "telegram":
