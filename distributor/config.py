@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     lease_s: int = Field(default=60, ge=1)
     max_attempts: int = Field(default=8, ge=1)
     reconcile_min_age_s: float = Field(default=120.0, ge=0)
+    # the outbox sweep sends an event's fan-out again after this long with a delivery pending
+    outbox_stale_s: float = Field(default=900.0, ge=1)
 
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest

@@ -20,6 +20,15 @@ class Keys:
         """A webhook signature already used (replay protection), expires with the window."""
         return f"{self.prefix}:sig:{digest}"
 
+    def outbox(self) -> str:
+        """Sorted set of accepted event ids until their deliveries settle, scored by when
+        each is next due for a check (``distributor.outbox``)."""
+        return f"{self.prefix}:outbox"
+
+    def outbox_events(self) -> str:
+        """Hash: the fan-out kwargs (JSON) of each event in the outbox."""
+        return f"{self.prefix}:outbox:events"
+
     def article(self, article_id: str) -> str:
         """Hash of the latest known article fields (title, url, category, state, revision)."""
         return f"{self.prefix}:article:{article_id}"

@@ -8,7 +8,14 @@ from celery.schedules import crontab
 
 from distributor.config import Settings
 from workers.app import MAINTENANCE_QUEUE
-from workers.tasks import POLL_METRICS, PROMOTE, RECONCILE, REFRESH_TRENDING, SEND_DIGEST
+from workers.tasks import (
+    POLL_METRICS,
+    PROMOTE,
+    RECONCILE,
+    REFRESH_TRENDING,
+    SEND_DIGEST,
+    SWEEP_OUTBOX,
+)
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -17,6 +24,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     schedule: dict[str, dict[str, Any]] = {
         "reconcile": {"task": RECONCILE, "schedule": 15.0, "options": opts},
         "promote-scheduled": {"task": PROMOTE, "schedule": 5.0, "options": opts},
+        "sweep-outbox": {"task": SWEEP_OUTBOX, "schedule": 15.0, "options": opts},
         "refresh-trending": {"task": REFRESH_TRENDING, "schedule": 3600.0, "options": opts},
     }
     if settings.has_x or settings.sandbox:

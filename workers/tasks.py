@@ -16,15 +16,17 @@ from distributor.fanout import fan_out as fan_out_event
 from distributor.metrics_poll import XReadBudget
 from distributor.metrics_poll import poll_metrics as poll
 from distributor.models import ArticleEvent, Destination
+from distributor.outbox import Outbox, sweep
 from distributor.reconcile import reconcile as reconcile_ledger
 from distributor.routing import Action
-from workers.app import brief, deliver_queue
+from workers.app import FAN_OUT_QUEUE, brief, deliver_queue
 from workers.runtime import RuntimeHolder
 
 FAN_OUT = "distributor.fan_out"
 DELIVER = "distributor.deliver"
 RECONCILE = "distributor.reconcile"
 PROMOTE = "distributor.promote_scheduled"
+SWEEP_OUTBOX = "distributor.sweep_outbox"
 REFRESH_TRENDING = "distributor.refresh_trending"
 POLL_METRICS = "distributor.poll_metrics"
 SEND_DIGEST = "distributor.send_digest"
@@ -45,10 +47,10 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
     @app.task(name=FAN_OUT)
     def fan_out(event: dict[str, Any], event_id: str = "") -> None:
         rt = holder.get()
-        fan_out_event(
-            ArticleEvent.model_validate(event),
-            rt.routing, rt.ledger, rt.articles, rt.trending, send_delivery,
-        )  # fmt: skip
+        decoded = ArticleEvent.model_validate(event)
+        fan_out_event(decoded, rt.routing, rt.ledger, rt.articles, rt.trending, send_delivery)
+        if decoded.type == "article.unpublished" and event_id:
+            Outbox(rt.redis, rt.keys).forget(event_id)  # no pending record to watch
 
     @app.task(name=DELIVER, bind=True, max_retries=None)
     def deliver(
@@ -87,6 +89,15 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
         for article, destination in report.requeue:
             event = ArticleEvent(type="article.published", article=article)
             send_delivery(event, destination, "publish")
+
+    @app.task(name=SWEEP_OUTBOX)
+    def sweep_outbox() -> None:
+        rt = holder.get()
+        sweep(
+            Outbox(rt.redis, rt.keys), rt.ledger, rt.routing,
+            lambda kwargs: send(FAN_OUT, kwargs, FAN_OUT_QUEUE),
+            now=time.time(), stale_s=rt.settings.outbox_stale_s,
+        )  # fmt: skip
 
     @app.task(name=PROMOTE)
     def promote_scheduled() -> None:

@@ -15,6 +15,7 @@ from distributor.errors import DistributorError
 from distributor.intake.adapters import decode_event
 from distributor.intake.signature import ReplayGuard, verify
 from distributor.models import ArticleEvent
+from distributor.outbox import Outbox
 
 FAN_OUT_TASK = "distributor.fan_out"
 EVENT_TTL_S = 30 * 86400  # after this a resent event is queued again; the ledger still dedupes
@@ -41,16 +42,18 @@ def receive(body: bytes, signature_header: str | None, services: Services) -> tu
 
 
 def accept_event(event: ArticleEvent, services: Services) -> tuple[str, bool]:
-    """Queue fan-out once per event id; ``(event_id, True)`` when it was already accepted."""
+    """Queue fan-out once per event id; ``(event_id, True)`` when it was already accepted.
+
+    The dedupe marker and the outbox entry are written in one step before queueing, so an event
+    is never marked accepted without the outbox sweep knowing to send it again."""
     event_id = event.event_id
-    marker = services.keys.event(event_id)
-    if not services.redis.set(marker, f"{services.clock():.3f}", nx=True, ex=EVENT_TTL_S):
+    kwargs = {"event": event.model_dump(mode="json"), "event_id": event_id}
+    outbox = Outbox(services.redis, services.keys)
+    if not outbox.add_once(event_id, kwargs, services.clock(), EVENT_TTL_S):
         return event_id, True
     try:
-        services.enqueue(
-            FAN_OUT_TASK, {"event": event.model_dump(mode="json"), "event_id": event_id}
-        )
+        services.enqueue(FAN_OUT_TASK, kwargs)
     except Exception as exc:
-        services.redis.delete(marker)
+        outbox.forget(event_id, marker=True)
         raise EnqueueFailed(f"could not queue event {event_id}: {exc}") from exc
     return event_id, False
