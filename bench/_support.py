@@ -92,6 +92,8 @@ class StackOptions:
     lease_s: int = 10
     visibility_timeout_s: int = 600
     reconcile_min_age_s: float = 5.0
+    outbox_stale_s: float = 900.0
+    keep: bool = False  # keep the logs and Redis data folder
 
 
 @dataclass
@@ -148,6 +150,7 @@ class Stack:
             DISTRIBUTOR_LEASE_S=str(opts.lease_s),
             DISTRIBUTOR_VISIBILITY_TIMEOUT_S=str(opts.visibility_timeout_s),
             DISTRIBUTOR_RECONCILE_MIN_AGE_S=str(opts.reconcile_min_age_s),
+            DISTRIBUTOR_OUTBOX_STALE_S=str(opts.outbox_stale_s),
             DISTRIBUTOR_HTTP_TIMEOUT_S="5",
             **extra,
         )
@@ -178,13 +181,16 @@ class Stack:
         self.services.pop(name).stop()
 
     def close(self) -> None:
-        """Stop every process this stack started and remove its folder."""
+        """Stop every process this stack started and remove its folder (unless ``keep``)."""
         for service in reversed(list(self.services.values())):
             service.stop()
         self.services.clear()
         if self.redis is not None:
             self.redis.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self.options.keep:
+            print(f"logs and Redis data kept in {self.root}")
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 @contextmanager
