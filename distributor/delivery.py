@@ -18,6 +18,7 @@ from distributor.ledger import Action as ClaimAction
 from distributor.ledger import Claim, Ledger, LivePost
 from distributor.models import (
     Article,
+    Delivery,
     DeliveryState,
     Destination,
     Platform,
@@ -86,13 +87,13 @@ def deliver(
     if action == "unpublish":
         return _unpublish(article, destination, ledger, publisher)
     where = (article.id, destination.id, article.revision)
-    current = ledger.get(*where)
+    snapshot = ledger.snapshot(*where)
+    current, live = snapshot.current, snapshot.live
     if current is not None and current.state is DeliveryState.SENDING:
         ledger.claim(*where)  # turns an expired lease into in_doubt; never takes a live one
         current = ledger.get(*where)
     if current is not None and current.state is not DeliveryState.PENDING:
         return Outcome(OutcomeKind.NOTHING, f"already {current.state}", None, current.message_ids)
-    live = ledger.live_post(article.id, destination.id)
     if live is not None and live.revision >= article.revision:
         reason = f"revision {live.revision} is already live"
         ledger.settle(*where, live.message_ids, reason)
@@ -103,7 +104,8 @@ def deliver(
         reason = f"update policy {destination.on_update}: revision {live.revision}'s post stays"
         ledger.settle(*where, live.message_ids, reason)
         return Outcome(OutcomeKind.NOTHING, reason)
-    if live is None and (blocked := _blocked(ledger, article, destination)) is not None:
+    blocked = _blocked(ledger, article, destination, snapshot.deliveries) if live is None else None
+    if blocked is not None:
         return blocked
     post = render(article, destination)
     waited = 0.0
@@ -132,9 +134,11 @@ def _mode(destination: Destination, live: LivePost | None) -> ClaimAction | None
     return None
 
 
-def _blocked(ledger: Ledger, article: Article, destination: Destination) -> Outcome | None:
+def _blocked(
+    ledger: Ledger, article: Article, destination: Destination, deliveries: list[Delivery]
+) -> Outcome | None:
     """An older revision still on its way (retry later) or in doubt (hold) blocks a new post."""
-    for other in ledger.list_deliveries(article.id):
+    for other in deliveries:
         if other.destination != destination.id or other.revision >= article.revision:
             continue
         if other.state in (DeliveryState.PENDING, DeliveryState.SENDING):

@@ -37,7 +37,7 @@ def fan_out(
     ):  # wherever anything was posted, is on its way or in doubt
         touched = {d.destination for d in ledger.list_deliveries(article.id)}
     else:
-        touched = {d.id for d in routing.destinations if ledger.live_post(article.id, d.id)}
+        touched = set(ledger.live_posts(article.id, (d.id for d in routing.destinations)))
     sent: list[tuple[str, Action]] = []
     for destination, action in plan(event, routing, sorted(touched)):
         if action != "unpublish":

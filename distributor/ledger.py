@@ -69,6 +69,15 @@ class UnpublishPlan:
     in_doubt: tuple[int, ...]  # revisions that may be posted but cannot be deleted yet
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a delivery decides on, read in one round trip."""
+
+    current: Delivery | None  # this (article, destination, revision)
+    live: LivePost | None  # the post standing at this destination
+    deliveries: list[Delivery]  # every delivery of the article (``list_deliveries``)
+
+
 class Ledger:
     """Delivery records, their history, the live post and the in-doubt set, in Redis."""
 
@@ -113,11 +122,27 @@ class Ledger:
 
     def live_post(self, article_id: str, destination: str) -> LivePost | None:
         """The revision, message ids and send method of the post standing now, if any."""
-        raw = _text(self._redis.hgetall(self._keys.posted(article_id, destination)))
-        if not raw.get("revision"):
-            return None
-        ids = _ids(raw.get("message_ids", ""))
-        return LivePost(int(raw["revision"]), ids, raw.get("method", ""))
+        return _live(_text(self._redis.hgetall(self._keys.posted(article_id, destination))))
+
+    def snapshot(self, article_id: str, destination: str, revision: int) -> Snapshot:
+        """``get``, ``live_post`` and ``list_deliveries`` in one round trip (one read-only
+        script), so a delivery decides what to do without four trips to Redis."""
+        keys = self._key_list(article_id, destination, revision)
+        current, posted, *others = self._scripts["snapshot"](keys=keys, args=[0, 0, 0, 0])
+        live = _live(_pairs(posted))
+        found = [_delivery(raw) for raw in map(_pairs, others) if raw]
+        found.sort(key=lambda d: (d.destination, d.revision))
+        raw_current = _pairs(current)
+        return Snapshot(_delivery(raw_current) if raw_current else None, live, found)
+
+    def live_posts(self, article_id: str, destinations: Iterable[str]) -> dict[str, LivePost]:
+        """``live_post`` of several destinations in one pipeline; those with a live post."""
+        names = list(destinations)
+        pipe = self._redis.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self._keys.posted(article_id, name))
+        posts = {name: _live(_text(raw)) for name, raw in zip(names, pipe.execute(), strict=True)}
+        return {name: post for name, post in posts.items() if post is not None}
 
     def unpublished_revision(self, article_id: str, destination: str) -> int:
         """The highest revision unpublished at this destination (0 when none)."""
@@ -275,8 +300,14 @@ class Ledger:
         now: float,
         *extra: str | float,
     ) -> str:
+        key_list = self._key_list(article_id, destination, revision)
+        argv = [article_id, destination, revision, now, *extra]
+        return str(self._scripts[name](keys=key_list, args=argv))
+
+    def _key_list(self, article_id: str, destination: str, revision: int) -> list[str]:
+        """KEYS of every ledger script (see ``ledger_lua``)."""
         keys = self._keys
-        key_list = [
+        return [
             keys.delivery(article_id, destination, revision),
             keys.deliveries(article_id),
             keys.history(article_id),
@@ -284,8 +315,6 @@ class Ledger:
             keys.in_doubt(),
             keys.posted(article_id, destination),
         ]
-        argv = [article_id, destination, revision, now, *extra]
-        return str(self._scripts[name](keys=key_list, args=argv))
 
     def _hashes(self, keys: Iterable[str]) -> list[dict[str, str]]:
         pipe = self._redis.pipeline(transaction=False)
@@ -300,6 +329,17 @@ def _str(value: bytes | str) -> str:
 
 def _text(raw: Mapping[bytes | str, bytes | str]) -> dict[str, str]:
     return {_str(k): _str(v) for k, v in raw.items()}
+
+
+def _pairs(flat: Sequence[bytes | str]) -> dict[str, str]:
+    """A hash from a script's flat ``HGETALL`` reply."""
+    return {_str(flat[i]): _str(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
+def _live(raw: dict[str, str]) -> LivePost | None:
+    if not raw.get("revision"):
+        return None
+    return LivePost(int(raw["revision"]), _ids(raw.get("message_ids", "")), raw.get("method", ""))
 
 
 def _ids(raw: str) -> tuple[str, ...]:

@@ -144,6 +144,14 @@ move('pending', 'sent', reason, ids)
 return 'ok'
 """
 
+_SNAPSHOT = """
+local out = {redis.call('HGETALL', key), redis.call('HGETALL', posted)}
+for _, member in ipairs(redis.call('SMEMBERS', index)) do
+  out[#out + 1] = redis.call('HGETALL', member)
+end
+return out
+"""
+
 SCRIPTS = {
     "ensure": _ENSURE,
     "claim": _CLAIM,
@@ -154,4 +162,5 @@ SCRIPTS = {
     "deleted": _DELETED,
     "settle": _SETTLE,
     "tombstone": _TOMBSTONE,
+    "snapshot": _SNAPSHOT,
 }

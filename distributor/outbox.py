@@ -106,7 +106,7 @@ def _settled(event: ArticleEvent, ledger: Ledger, routing: RoutingTable) -> bool
     if event.type == "article.unpublished":
         return False  # forgotten by its fan-out; still here means the fan-out never ran
     article = event.article
-    live = [d.id for d in routing.destinations if ledger.live_post(article.id, d.id)]
+    live = list(ledger.live_posts(article.id, (d.id for d in routing.destinations)))
     planned = {dest.id for dest, action in plan(event, routing, live) if action != "unpublish"}
     states = {
         d.destination: d.state

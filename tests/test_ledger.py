@@ -10,7 +10,7 @@ from redis import Redis
 
 from distributor.errors import DistributorError, LeaseLost
 from distributor.keys import Keys
-from distributor.ledger import Ledger
+from distributor.ledger import Ledger, LivePost, Snapshot
 from distributor.models import DeliveryState
 from tests.support.clock import Clock
 
@@ -268,3 +268,20 @@ def test_unpublished_revision_only_grows(ledger: Ledger) -> None:
     assert ledger.unpublished_revision(A, DEST) == 3
     assert ledger.claim(A, DEST, 3) is None
     assert ledger.claim(A, DEST, 4) is not None
+
+
+def test_snapshot_and_live_posts_read_what_the_single_reads_do(ledger: Ledger) -> None:
+    assert ledger.snapshot(A, DEST, 2) == Snapshot(None, None, [])
+    ledger.ensure(A, "x-main", 1)
+    claim = ledger.claim(A, DEST, 1)
+    assert claim is not None
+    ledger.record_sent(claim, ["7", "8"], "sendPhoto")
+    ledger.ensure(A, DEST, 2)
+    snap = ledger.snapshot(A, DEST, 2)
+    assert snap.current == ledger.get(A, DEST, 2)
+    assert snap.live == ledger.live_post(A, DEST) == LivePost(1, ("7", "8"), "sendPhoto")
+    assert snap.deliveries == ledger.list_deliveries(A)
+    assert [(d.destination, d.revision) for d in snap.deliveries] == [
+        (DEST, 1), (DEST, 2), ("x-main", 1)
+    ]  # fmt: skip
+    assert ledger.live_posts(A, [DEST, "x-main", "nowhere"]) == {DEST: snap.live}
