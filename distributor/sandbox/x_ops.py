@@ -130,13 +130,13 @@ def create_tweet(sandbox: Sandbox, caller: Caller, body: Any) -> Result:
         raise invalid_request(TOO_LONG)
     state = sandbox.x
     reply_to = _reply_target(sandbox, body.get("reply"))
-    if text and any(t.posted == text for t in state.timeline(user_id)):
+    if text and state.is_duplicate(user_id, text):
         raise problem(403, "Forbidden", DUPLICATE)
     now = sandbox.clock.now()
     shown, urls = shorten_urls(text)
     tweet = Tweet(state.next_id(now), shown, text, user_id, now, urls, media_ids, reply_to)
     state.account(user_id)
-    state.tweets[tweet.id] = tweet
+    state.add(tweet)
     return 201, {"data": {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}}
 
 
@@ -180,7 +180,7 @@ def delete_tweet(sandbox: Sandbox, caller: Caller, tweet_id: str) -> Result:
         return 200, {"data": {"deleted": False}}
     if tweet.author_id != user_id:
         raise problem(403, "Forbidden", "You are not allowed to delete a Tweet you do not own.")
-    tweet.deleted = True
+    sandbox.x.delete(tweet)
     return 200, {"data": {"deleted": True}}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +103,7 @@ class XState:
     def __init__(self) -> None:
         self.accounts: dict[str, Account] = {}
         self.tweets: dict[str, Tweet] = {}
+        self._live_texts: Counter[tuple[str, str]] = Counter()  # (author, posted text)
         self.media: dict[str, Media] = {}
         self._last_id = 0
 
@@ -118,6 +120,21 @@ class XState:
         candidate = (int(now * 1000) - TWEPOCH_MS) << 22
         self._last_id = max(candidate, self._last_id + 1)
         return str(self._last_id)
+
+    def add(self, tweet: Tweet) -> None:
+        """Keep a new tweet."""
+        self.tweets[tweet.id] = tweet
+        self._live_texts[(tweet.author_id, tweet.posted)] += 1
+
+    def delete(self, tweet: Tweet) -> None:
+        """Mark a tweet deleted (it stays listed for inspection)."""
+        if not tweet.deleted:
+            tweet.deleted = True
+            self._live_texts[(tweet.author_id, tweet.posted)] -= 1
+
+    def is_duplicate(self, user_id: str, text: str) -> bool:
+        """Whether the user has a live tweet with exactly this text (in constant time)."""
+        return self._live_texts[(user_id, text)] > 0
 
     def timeline(self, user_id: str) -> list[Tweet]:
         """The user's live tweets, newest first."""

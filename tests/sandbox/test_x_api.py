@@ -114,6 +114,26 @@ def test_duplicate_text_raises_forbidden(x_client: tweepy.Client) -> None:
     ]
 
 
+def test_duplicate_text_is_per_user_and_free_again_after_delete(
+    x_client: tweepy.Client, control: httpx.Client
+) -> None:
+    first = x_client.create_tweet(text="said once", user_auth=True).data["id"]
+    other = tweepy.Client(
+        consumer_key="sandbox-consumer-key",
+        consumer_secret="sandbox-consumer-secret",
+        access_token="5151-otheraccesstoken",
+        access_token_secret="sandbox-access-secret",
+    )
+    route_tweepy_to(other, str(control.base_url))
+    other.create_tweet(text="said once", user_auth=True)  # another account may say it too
+    x_client.delete_tweet(first, user_auth=True)
+    x_client.delete_tweet(first, user_auth=True)  # a second delete changes nothing
+    again = x_client.create_tweet(text="said once", user_auth=True).data["id"]
+    with pytest.raises(tweepy.Forbidden, match="duplicate content"):
+        x_client.create_tweet(text="said once", user_auth=True)
+    assert again != first
+
+
 def test_app_only_bearer_cannot_post(control: httpx.Client) -> None:
     client = tweepy.Client(bearer_token="app-only-token")
     route_tweepy_to(client, str(control.base_url))
