@@ -61,12 +61,13 @@ class Spine:
     redis: Redis
     services: list[Service] = field(default_factory=list)
 
-    def publish(self, event: dict[str, Any], age_s: int = 0) -> httpx.Response:
-        """POST an event signed ``age_s`` seconds ago to the API."""
+    def publish(self, event: dict[str, Any], signed_at: int | None = None) -> httpx.Response:
+        """POST an event to the API, signed now or at the Unix time ``signed_at``."""
         body = json.dumps(event).encode()
+        at = int(time.time()) if signed_at is None else signed_at
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(body, SECRET.encode(), int(time.time()) - age_s),
+            SIGNATURE_HEADER: sign(body, SECRET.encode(), at),
         }
         return self.api.post("/v1/events", content=body, headers=headers)
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 from distributor.models import DeliveryState
@@ -55,11 +56,13 @@ def test_same_event_five_times_at_once_posts_once(make_spine: Any) -> None:
     spine.worker()
     event = seed_event()
     results: list[dict[str, Any]] = []
+    now = int(time.time())
 
-    def send(age_s: int) -> None:  # the CMS retrying: each request freshly signed
-        results.append(spine.publish(event, age_s).json())
+    def send(signed_at: int) -> None:  # the CMS retrying: each request freshly signed
+        results.append(spine.publish(event, signed_at).json())
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(5)]
+    # five distinct signatures (a repeated one is a replay, refused before dedupe)
+    threads = [threading.Thread(target=send, args=(now - i,)) for i in range(5)]
     for t in threads:
         t.start()
     for t in threads:
