@@ -8,6 +8,7 @@ points of what is left (text 1-4096, caption 0-1024).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from distributor.sandbox.telegram_entities import (
@@ -23,66 +24,63 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 RAW_BYTES_LIMIT = 1 << 15  # Bot API: "Text is too long" before any parsing
 _DROPPED = frozenset({0x0D, 0x030A, 0x0333, 0x033F, *range(0x2028, 0x202F)})
-_WHITE = (0x20, 0x0A)
 _HIDDEN_DATA = frozenset({"text_link", "custom_emoji"})
 
 
-def _clean(plain: str) -> tuple[str, list[int]]:
+_WHITE = " \n"
+_WHITE_UNITS = (b" \x00", b"\n\x00")
+_TRANSLATION = {c: " " for c in range(32) if c != 0x0A} | {c: None for c in _DROPPED}
+
+
+def _clean(plain: str) -> tuple[str, Callable[[int], int]]:
     """Cleaned text and a map from old UTF-16 offsets to new ones."""
-    out: list[str] = []
+    text = plain.translate(_TRANSLATION)
+    if len(text) == len(plain) and (text.isascii() or len(_utf16(text)) == 2 * len(text)):
+        return text, lambda offset: offset  # nothing dropped, no surrogate pair: same offsets
     mapping = [0]
     pos = 0
     for ch in plain:
         code = ord(ch)
-        kept = "" if code in _DROPPED else " " if code < 32 and ch != "\n" else ch
-        width = 2 if code > 0xFFFF else 1
-        mapping.extend([pos] * (width - 1))
-        pos += (2 if ord(kept) > 0xFFFF else 1) if kept else 0
+        mapping.extend([pos] * (1 if code > 0xFFFF else 0))
+        pos += 0 if code in _DROPPED else 2 if code > 0xFFFF else 1
         mapping.append(pos)
-        out.append(kept)
-    return "".join(out), mapping
+    return text, mapping.__getitem__
 
 
-def _units(text: str) -> list[int]:
-    raw = text.encode("utf-16-le", "surrogatepass")
-    return [int.from_bytes(raw[k : k + 2], "little") for k in range(0, len(raw), 2)]
-
-
-def _from_units(units: list[int]) -> str:
-    return b"".join(u.to_bytes(2, "little") for u in units).decode("utf-16-le", "surrogatepass")
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-le", "surrogatepass")
 
 
 def fix_text(
     plain: str, entities: list[MessageEntity], *, allow_empty: bool
 ) -> tuple[str, list[MessageEntity]]:
     """Clean and trim ``plain``, keeping ``entities`` aligned; raises ``TextEmpty``."""
-    text, mapping = _clean(plain)
-    units = _units(text)
+    text, position = _clean(plain)
+    raw = _utf16(text)
     kept: list[MessageEntity] = []
     for entity in entities:
-        start, end = mapping[entity.offset], mapping[entity.offset + entity.length]
+        start, end = position(entity.offset), position(entity.offset + entity.length)
         if entity.type not in _HIDDEN_DATA:
-            while start < end and units[start] in _WHITE:
+            while start < end and raw[2 * start : 2 * start + 2] in _WHITE_UNITS:
                 start += 1
-            if all(u in _WHITE for u in units[start:end]):
+            if start == end:  # only spaces and newlines
                 continue
         if end > start:
             kept.append(replace(entity, offset=start, length=end - start))
-    solid = [k for k, u in enumerate(units) if u not in _WHITE]
-    if not solid:
+    if not text.strip(_WHITE):
         if allow_empty:
             return "", []
         raise TextEmpty()
-    last = solid[-1] + 1
+    last = len(_utf16(text.rstrip(_WHITE))) // 2
     kept = [
         replace(e, length=min(e.offset + e.length, last) - e.offset)
         for e in kept
         if e.offset < last
     ]
-    first = min([solid[0], *(e.offset for e in kept)])
+    first = min([len(text) - len(text.lstrip(_WHITE)), *(e.offset for e in kept)])
     kept = [replace(e, offset=e.offset - first) for e in kept]
     kept.sort(key=lambda e: (e.offset, -e.length))
-    return _from_units(units[first:last]), kept
+    return raw[2 * first : 2 * last].decode("utf-16-le", "surrogatepass"), kept
 
 
 def text_length(plain: str) -> int:
@@ -92,17 +90,21 @@ def text_length(plain: str) -> int:
 
 def check_text_length(plain: str) -> None:
     """Raise ``TextEmpty`` or ``TextTooLong`` unless 1-4096 characters are left."""
-    length = text_length(plain)
-    if length == 0:
-        raise TextEmpty()
-    if length > TEXT_LIMIT:
-        raise TextTooLong()
+    _check_length(text_length(plain), caption=False)
 
 
 def check_caption_length(plain: str) -> None:
     """Raise ``CaptionTooLong`` unless at most 1024 characters are left."""
-    if text_length(plain) > CAPTION_LIMIT:
+    _check_length(text_length(plain), caption=True)
+
+
+def _check_length(length: int, *, caption: bool) -> None:
+    if caption and length > CAPTION_LIMIT:
         raise CaptionTooLong()
+    if not caption and length == 0:
+        raise TextEmpty()
+    if not caption and length > TEXT_LIMIT:
+        raise TextTooLong()
 
 
 def format_text(text: str, parse_mode: str, *, caption: bool) -> tuple[str, list[MessageEntity]]:
@@ -118,8 +120,5 @@ def format_text(text: str, parse_mode: str, *, caption: bool) -> tuple[str, list
             raise TelegramTextError("unsupported parse_mode")
         plain, entities = parse_html(text)
     plain, entities = fix_text(plain, entities, allow_empty=caption)
-    if caption:
-        check_caption_length(plain)
-    else:
-        check_text_length(plain)
+    _check_length(len(plain), caption=caption)  # fix_text has cleaned and trimmed it
     return plain, entities
