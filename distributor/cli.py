@@ -72,11 +72,15 @@ def sandbox(
     port: Annotated[int, typer.Option(help="port")] = 8081,
     host: Annotated[str, typer.Option(help="interface")] = "127.0.0.1",
     flood_control: Annotated[bool, typer.Option(help="Telegram flood limits")] = True,
+    chat: Annotated[
+        list[str] | None, typer.Option(help="also create this chat (@name or id), repeatable")
+    ] = None,
 ) -> None:
     """Serve the Telegram Bot API + X API v2 sandbox (port 8081 by default)."""
     from distributor.sandbox.server import sandbox_config_for, serve
 
-    serve(host=host, port=port, config=sandbox_config_for(routing, flood_control=flood_control))
+    config = sandbox_config_for(routing, flood_control=flood_control, extra_chats=chat or [])
+    serve(host=host, port=port, config=config)
 
 
 @cli.command()

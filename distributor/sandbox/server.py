@@ -6,7 +6,7 @@ import hashlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,13 +41,16 @@ def chat_for_target(target: str) -> ChatSpec:
     return ChatSpec(id=chat_id, type=kind)
 
 
-def sandbox_config_for(routing: Path | None, *, flood_control: bool = True) -> SandboxConfig:
-    """A config whose chats are the Telegram targets of the routing file (for the demo)."""
-    chats: list[ChatSpec] = []
+def sandbox_config_for(
+    routing: Path | None, *, flood_control: bool = True, extra_chats: Sequence[str] = ()
+) -> SandboxConfig:
+    """A config whose chats are the Telegram targets of the routing file and ``extra_chats``
+    (such as the reconciler's probe chat), for the demo."""
+    targets = set(extra_chats)
     if routing is not None:
         table = load_routing(routing)
-        targets = {d.target for d in table.destinations if d.platform == "telegram"}
-        chats = [chat_for_target(t) for t in sorted(targets)]
+        targets |= {d.target for d in table.destinations if d.platform == "telegram"}
+    chats = [chat_for_target(t) for t in sorted(targets)]
     return SandboxConfig(flood_control=flood_control, chats=chats)
 
 

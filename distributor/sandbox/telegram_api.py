@@ -45,6 +45,7 @@ METHODS: dict[str, Callable[[BotCall], Any]] = {
     "editmessagetext": send.edit_message_text,
     "editmessagecaption": send.edit_message_caption,
     "deletemessage": send.delete_message,
+    "forwardmessage": send.forward_message,
 }
 
 

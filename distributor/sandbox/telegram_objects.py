@@ -81,6 +81,21 @@ def photo_sizes(file_id: str, size: int) -> list[dict[str, Any]]:
     ]
 
 
+def forward_origin(message: StoredMessage, chat: Chat, token: str) -> dict[str, Any]:
+    """The ``MessageOrigin`` of a copy of ``message`` (a channel post, or the bot's own)."""
+    if chat.spec.type == "channel":
+        return {
+            "type": "channel",
+            "date": message.date,
+            "chat": chat_json(chat),
+            "message_id": message.message_id,
+        }
+    user = message.sender or {
+        k: v for k, v in bot_user(token).items() if k in ("id", "is_bot", "first_name", "username")
+    }
+    return {"type": "user", "date": message.date, "sender_user": user}
+
+
 def message_json(message: StoredMessage, chat: Chat, token: str) -> dict[str, Any]:
     """The ``Message`` object for ``message``."""
     out: dict[str, Any] = {"message_id": message.message_id, "date": message.date}
@@ -95,6 +110,8 @@ def message_json(message: StoredMessage, chat: Chat, token: str) -> dict[str, An
             if k in ("id", "is_bot", "first_name", "username")
         }
     out["chat"] = chat_json(chat)
+    if message.forward_origin is not None:
+        out["forward_origin"] = message.forward_origin
     if message.edit_date is not None:
         out["edit_date"] = message.edit_date
     if message.media_group_id is not None:

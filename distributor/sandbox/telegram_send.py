@@ -15,7 +15,7 @@ from distributor.sandbox.telegram_call import (
     send_options,
 )
 from distributor.sandbox.telegram_entities import CaptionTooLong, TelegramTextError
-from distributor.sandbox.telegram_objects import message_json, photo_sizes
+from distributor.sandbox.telegram_objects import forward_origin, message_json, photo_sizes
 from distributor.sandbox.telegram_protocol import TelegramArgs, bad_request, to_integer
 from distributor.sandbox.telegram_state import DELETE_WINDOW_S, Chat, StoredMessage
 
@@ -149,6 +149,40 @@ def delete_message(call: BotCall) -> bool:
         raise bad_request("message can't be deleted")
     message.deleted = True
     return True
+
+
+def forward_message(call: BotCall) -> dict[str, Any]:
+    """forwardMessage: a copy of a message (text or photo and caption) with its origin."""
+    args = call.args
+    source = call.state.resolve(args.required("from_chat_id"))
+    source.check_send(posting=False)
+    original = call.state.find(source, to_integer(args.arg("message_id")), "forward")
+    if original.options.get("protect_content"):
+        raise bad_request("message can't be forwarded")
+    chat = _target(call)
+    call.admit(chat, 1)
+    copy = StoredMessage(
+        chat.id,
+        0,
+        call.now(),
+        True,
+        text=original.text,
+        caption=original.caption,
+        entities=list(original.entities),
+        photo=original.photo,
+        reply_markup=_url_buttons(original.reply_markup),
+        options=send_options(args),
+        forward_origin=forward_origin(original, source, call.token),
+    )
+    return message_json(call.state.add_message(copy), chat, call.token)
+
+
+def _url_buttons(markup: Any) -> Any:
+    """What a forward keeps of an inline keyboard: its URL buttons (callbacks need the bot)."""
+    rows = (markup or {}).get("inline_keyboard") or []
+    kept = [[b for b in row if "url" in b] for row in rows]
+    kept = [row for row in kept if row]
+    return {"inline_keyboard": kept} if kept else None
 
 
 def _target(call: BotCall) -> Chat:

@@ -37,6 +37,7 @@ class StoredMessage:
     link_preview_options: Any = None
     options: dict[str, bool] = field(default_factory=dict)
     sender: dict[str, Any] | None = None  # the user who wrote it, for injected updates
+    forward_origin: dict[str, Any] | None = None  # where a forwarded copy came from
     edit_date: int | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
     deleted: bool = False
@@ -60,6 +61,7 @@ class StoredMessage:
             "edited": bool(self.edits),
             "edits": self.edits,
             "deleted": self.deleted,
+            "forwarded": self.forward_origin is not None,
             "received_at": self.received_at,
         }
 

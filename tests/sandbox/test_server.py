@@ -84,6 +84,8 @@ def test_config_from_the_routing_file_creates_its_telegram_chats() -> None:
                           data={"chat_id": "@visualjambi", "text": "x"})  # fmt: skip
         assert sent.json()["result"]["chat"]["username"] == "visualjambi"
     assert sandbox_config_for(None).chats == []
+    probe = sandbox_config_for(None, extra_chats=["-1009990001"]).chats
+    assert [(c.id, c.type) for c in probe] == [(-1009990001, "channel")]
 
 
 @pytest.mark.parametrize(

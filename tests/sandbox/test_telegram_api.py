@@ -212,3 +212,36 @@ def test_migrated_group_raises_chat_migrated(bot_run: Run, control: httpx.Client
     assert isinstance(error, ChatMigrated) and error.new_chat_id == -1009
     sent = bot_run(lambda bot: bot.send_message(error.new_chat_id, "hello"))
     assert sent.chat.type == "supergroup"
+
+
+def test_forward_copies_a_channel_post_with_its_origin(bot_run: Run, control: httpx.Client) -> None:
+    async def go(bot: telegram.Bot) -> tuple[telegram.Message, telegram.Message]:
+        keyboard = [[telegram.InlineKeyboardButton("Open", url="https://e.com/a"),
+                     telegram.InlineKeyboardButton("Like", callback_data="like")]]  # fmt: skip
+        post = await bot.send_photo(
+            CHANNEL, PNG, caption='<a href="https://e.com/a">Read</a>', parse_mode="HTML",
+            reply_markup=telegram.InlineKeyboardMarkup(keyboard),
+        )  # fmt: skip
+        return post, await bot.forward_message(GROUP, CHANNEL, post.message_id)
+
+    post, copy = bot_run(go)
+    assert copy.chat.id == GROUP and copy.caption == "Read"
+    assert copy.caption_entities[0].url == "https://e.com/a"
+    assert copy.reply_markup is not None  # URL buttons travel with a forward, callbacks do not
+    assert [[b.text for b in row] for row in copy.reply_markup.inline_keyboard] == [["Open"]]
+    origin = copy.forward_origin
+    assert isinstance(origin, telegram.MessageOriginChannel)
+    assert origin.chat.id == CHANNEL and origin.message_id == post.message_id
+    assert origin.date == post.date
+    assert [m["forwarded"] for m in messages(control, CHANNEL)] == [False]
+    assert [m["forwarded"] for m in messages(control, GROUP)] == [True]
+
+
+def test_forward_of_a_missing_or_protected_message_is_refused(bot_run: Run) -> None:
+    missing = refusal(bot_run, lambda bot: bot.forward_message(GROUP, CHANNEL, 77), BadRequest)
+    assert str(missing) == "Message to forward not found"
+    sent = bot_run(lambda bot: bot.send_message(CHANNEL, "members only", protect_content=True))
+    protected = refusal(
+        bot_run, lambda bot: bot.forward_message(GROUP, CHANNEL, sent.message_id), BadRequest
+    )
+    assert str(protected) == "Message can't be forwarded"
