@@ -93,6 +93,7 @@ class StackOptions:
     visibility_timeout_s: int = 600
     reconcile_min_age_s: float = 5.0
     outbox_stale_s: float = 900.0
+    probe_chat: str = "-1009990001"  # where the reconciler forwards posts to find an in-doubt one
     keep: bool = False  # keep the logs and Redis data folder
 
 
@@ -116,6 +117,7 @@ class Stack:
         sandbox_port = bench_port()
         flood = "--flood-control" if self.options.flood_control else "--no-flood-control"
         args = ["sandbox", f"--routing={routing}", f"--port={sandbox_port}", flood]
+        args.append(f"--chat={self.options.probe_chat}")
         self._service("sandbox", args).start("Application startup complete", 30)
         self.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         httpx.patch(
@@ -152,6 +154,7 @@ class Stack:
             DISTRIBUTOR_RECONCILE_MIN_AGE_S=str(opts.reconcile_min_age_s),
             DISTRIBUTOR_OUTBOX_STALE_S=str(opts.outbox_stale_s),
             DISTRIBUTOR_HTTP_TIMEOUT_S="5",
+            DISTRIBUTOR_TELEGRAM_PROBE_CHAT=opts.probe_chat,
             **extra,
         )
         return env

@@ -56,7 +56,7 @@ from distributor.routing_file import parse_routing
 from workers.app import ALL_QUEUES
 
 CATEGORIES = 60
-SETTLED = (DeliveryState.IN_DOUBT, DeliveryState.FAILED, DeliveryState.SENT)
+SETTLED = (DeliveryState.FAILED, DeliveryState.SENT)  # in doubt moves on: the reconciler
 
 
 @dataclass(frozen=True)

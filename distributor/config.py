@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
+    # a private chat of the bot's where the reconciler forwards channel posts to look for an
+    # in-doubt one (copies are deleted at once); without it in-doubt Telegram posts are held
+    telegram_probe_chat: str | None = None
     x_consumer_key: SecretStr | None = None
     x_consumer_secret: SecretStr | None = None
     x_access_token: SecretStr | None = None

@@ -38,10 +38,9 @@ def fan_out(
         touched = {d.destination for d in ledger.list_deliveries(article.id)}
     else:
         touched = set(ledger.live_posts(article.id, (d.id for d in routing.destinations)))
-    sent: list[tuple[str, Action]] = []
-    for destination, action in plan(event, routing, sorted(touched)):
-        if action != "unpublish":
-            ledger.ensure(article.id, destination.id, article.revision)
+    planned = plan(event, routing, sorted(touched))
+    posting = (destination.id for destination, action in planned if action != "unpublish")
+    ledger.ensure_all(article.id, posting, article.revision)  # every record before any send
+    for destination, action in planned:
         send(event, destination, action)
-        sent.append((destination.id, action))
-    return sent
+    return [(destination.id, action) for destination, action in planned]

@@ -54,6 +54,11 @@ class Keys:
         """Sorted set of delivery keys in ``sending``, scored by lease expiry."""
         return f"{self.prefix}:leases"
 
+    def high_water(self) -> str:
+        """Hash: destination → the highest message id recorded there (where to look for an
+        in-doubt post that may have been made after it)."""
+        return f"{self.prefix}:high_water"
+
     def in_doubt(self) -> str:
         """Sorted set of in-doubt delivery keys, scored by when they became so."""
         return f"{self.prefix}:in_doubt"

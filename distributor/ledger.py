@@ -53,11 +53,17 @@ class LivePost:
 
 @dataclass(frozen=True, slots=True)
 class InDoubtItem:
-    """An in-doubt delivery, what its claim was for, and since when (clock seconds)."""
+    """An in-doubt delivery, what its claim was for, and since when (clock seconds).
+
+    ``claimed_at`` is when the claim was taken and ``after_id`` the highest message id the
+    ledger had recorded at that destination then: a post made under the claim comes later.
+    """
 
     delivery: Delivery
     action: Action
     since: float
+    claimed_at: float = 0.0
+    after_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,10 @@ class Ledger:
         posts = {name: _live(_text(raw)) for name, raw in zip(names, pipe.execute(), strict=True)}
         return {name: post for name, post in posts.items() if post is not None}
 
+    def high_water(self, destination: str) -> int:
+        """The highest message id recorded at a destination (0 when none)."""
+        return int(self._redis.hget(self._keys.high_water(), destination) or 0)
+
     def unpublished_revision(self, article_id: str, destination: str) -> int:
         """The highest revision unpublished at this destination (0 when none)."""
         return int(self._redis.hget(self._keys.posted(article_id, destination), "unpublished") or 0)
@@ -154,19 +164,24 @@ class Ledger:
             self._keys.in_doubt(), 0, -1, withscores=True
         )  # type: ignore[assignment]
         raws = self._hashes(_str(key) for key, _ in members)
-        return [
-            InDoubtItem(_delivery(raw), "edit" if raw.get("action") == "edit" else "post", since)
-            for (_, since), raw in zip(members, raws, strict=True)
-            if raw
-        ]
+        pairs = zip(members, raws, strict=True)
+        return [_in_doubt_item(raw, since) for (_, since), raw in pairs if raw]
 
     # transitions
     def ensure(self, article_id: str, destination: str, revision: int) -> Delivery:
         """Create the record as ``pending`` unless it exists; return it."""
-        self._run("ensure", article_id, destination, revision, self._clock())
+        self.ensure_all(article_id, [destination], revision)
         found = self.get(article_id, destination, revision)
         assert found is not None
         return found
+
+    def ensure_all(self, article_id: str, destinations: Iterable[str], revision: int) -> None:
+        """``ensure`` for several destinations in one pipeline, without reading them back."""
+        now, pipe = self._clock(), self._redis.pipeline(transaction=False)
+        for name in destinations:
+            argv: list[str | float] = [article_id, name, revision, now]
+            self._scripts["ensure"](self._key_list(article_id, name, revision), argv, pipe)
+        pipe.execute()
 
     def claim(
         self, article_id: str, destination: str, revision: int, action: Action = "post"
@@ -314,6 +329,7 @@ class Ledger:
             keys.leases(),
             keys.in_doubt(),
             keys.posted(article_id, destination),
+            keys.high_water(),
         ]
 
     def _hashes(self, keys: Iterable[str]) -> list[dict[str, str]]:
@@ -344,6 +360,12 @@ def _live(raw: dict[str, str]) -> LivePost | None:
 
 def _ids(raw: str) -> tuple[str, ...]:
     return tuple(i for i in raw.split(",") if i)
+
+
+def _in_doubt_item(raw: dict[str, str], since: float) -> InDoubtItem:
+    action: Action = "edit" if raw.get("action") == "edit" else "post"
+    claimed_at, after_id = float(raw.get("claimed_at", 0)), int(raw.get("after_id") or 0)
+    return InDoubtItem(_delivery(raw), action, since, claimed_at, after_id)
 
 
 def _delivery(raw: dict[str, str]) -> Delivery:

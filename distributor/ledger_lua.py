@@ -1,15 +1,15 @@
 """Lua for the ledger's atomic transitions (each script runs as one Redis command).
 
 KEYS: 1 delivery hash, 2 article's delivery index, 3 article's history list, 4 leases zset,
-5 in-doubt zset, 6 live-post hash. ARGV: 1 article id, 2 destination, 3 revision, 4 now, then
-the script's own arguments.
+5 in-doubt zset, 6 live-post hash, 7 high-water hash (destination → highest message id).
+ARGV: 1 article id, 2 destination, 3 revision, 4 now, then the script's own arguments.
 """
 
 from __future__ import annotations
 
 PRELUDE = """
 local key, index, history = KEYS[1], KEYS[2], KEYS[3]
-local leases, doubts, posted = KEYS[4], KEYS[5], KEYS[6]
+local leases, doubts, posted, high = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local article, dest, revision, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 
 local function log(from, to, reason, ids, attempt)
@@ -30,6 +30,11 @@ local function move(from, to, reason, ids)
 end
 
 local function set_live(ids, method)
+  for id in string.gmatch(ids, '%d+') do
+    if tonumber(id) > tonumber(redis.call('HGET', high, dest) or '0') then
+      redis.call('HSET', high, dest, id)
+    end
+  end
   local live = tonumber(redis.call('HGET', posted, 'revision') or '0')
   if revision >= live then
     redis.call('HSET', posted, 'revision', revision, 'message_ids', ids, 'method', method)
@@ -66,7 +71,8 @@ if revision <= tonumber(redis.call('HGET', posted, 'unpublished') or '0') then
 end
 local attempt = redis.call('HINCRBY', key, 'attempts', 1)
 redis.call('HSET', key, 'state', 'sending', 'token', token, 'lease_until', now + lease,
-  'action', action, 'updated_at', now)
+  'action', action, 'updated_at', now, 'claimed_at', now,
+  'after_id', redis.call('HGET', high, dest) or '0')
 redis.call('ZADD', leases, now + lease, key)
 log('pending', 'sending', action, nil, attempt)
 return 'claimed:' .. attempt

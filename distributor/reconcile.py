@@ -2,10 +2,10 @@
 
 Expired leases become ``in_doubt`` first. Then each in-doubt delivery is checked on its platform:
 a post citing the article found → ``sent`` with its ids (or deleted, if the article has been
-unpublished since); surely absent (X, once ``min_age_s`` has passed since the doubt began, so a
+unpublished since); surely absent (once ``min_age_s`` has passed since the doubt began, so a
 slow worker or a lagging timeline cannot fool us) → ``pending`` and re-enqueued; unknowable
-(Telegram) → the destination's ``on_in_doubt`` policy. In-doubt edits are simply re-enqueued:
-repeating an edit cannot duplicate a post.
+(Telegram without a probe chat) → the destination's ``on_in_doubt`` policy. In-doubt edits are
+simply re-enqueued: repeating an edit cannot duplicate a post.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from distributor.models import (
     InDoubtPolicy,
     Platform,
 )
-from distributor.publishers.base import Publisher
+from distributor.publishers.base import Lookup, Publisher
 from distributor.routing import RoutingTable
 
 PublisherFor = Callable[[Platform], Publisher]
+CLOCK_SLACK_S = 60.0  # the platform's clock may run ahead of ours
 
 
 @dataclass
@@ -91,7 +92,11 @@ def _settle(
         if ledger.resolve(delivery, DeliveryState.PENDING, "in-doubt edit: repeat it") and not gone:
             report.requeue.append((article, destination))
         return
-    ids = publisher.find_post(destination, article.url)
+    lookup = Lookup(
+        article.url, item.after_id, ledger.high_water(delivery.destination),
+        item.since + CLOCK_SLACK_S,
+    )  # fmt: skip
+    ids = publisher.find_post(destination, lookup)
     if ids is None:
         if destination.on_in_doubt is InDoubtPolicy.ASSUME_SENT:
             if ledger.resolve(delivery, DeliveryState.SENT, "unverifiable: policy assume_sent"):

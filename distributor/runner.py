@@ -95,9 +95,10 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
         env = dict(os.environ)
         if child.sandbox:
             port = str(urlsplit(child.sandbox_url).port or 8081)
-            stack.start(
-                "sandbox", ["sandbox", "--routing", str(child.routing_file), "--port", port], env
-            )
+            args = ["sandbox", "--routing", str(child.routing_file), "--port", port]
+            if child.telegram_probe_chat:
+                args += ["--chat", child.telegram_probe_chat]
+            stack.start("sandbox", args, env)
         stack.start("api", ["api"], env)
         stack.start("worker", ["worker"], env)
         stack.start("beat", ["beat"], env)

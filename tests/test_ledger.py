@@ -40,6 +40,15 @@ def test_ensure_creates_pending_once(ledger: Ledger) -> None:
     assert transitions(ledger) == [(None, "pending")]
 
 
+def test_ensure_all_creates_the_missing_and_leaves_the_rest(ledger: Ledger) -> None:
+    claim = ledger.claim(A, DEST, 1)
+    assert claim is not None
+    ledger.ensure_all(A, [DEST, "x-main"], 1)
+    states = {d.destination: d.state for d in ledger.list_deliveries(A)}
+    assert states == {DEST: DeliveryState.SENDING, "x-main": DeliveryState.PENDING}
+    ledger.ensure_all(A, [], 1)  # nothing to do is not an error
+
+
 def test_claim_takes_pending_once(ledger: Ledger) -> None:
     claim = ledger.claim(A, DEST, 1)
     assert claim is not None and claim.attempt == 1 and claim.action == "post"
@@ -285,3 +294,21 @@ def test_snapshot_and_live_posts_read_what_the_single_reads_do(ledger: Ledger) -
         (DEST, 1), (DEST, 2), ("x-main", 1)
     ]  # fmt: skip
     assert ledger.live_posts(A, [DEST, "x-main", "nowhere"]) == {DEST: snap.live}
+
+
+def test_an_in_doubt_claim_knows_the_highest_message_id_recorded_before_it(
+    ledger: Ledger, clock: Clock
+) -> None:
+    for article_id, ids in (("art-a", ["41"]), ("art-b", ["40"]), ("art-c", ["7", "43"])):
+        claim = ledger.claim(article_id, DEST, 1)
+        assert claim is not None
+        ledger.record_sent(claim, ids)
+    other = ledger.claim("art-d", "x-main", 1)  # another destination keeps its own mark
+    assert other is not None
+    ledger.record_sent(other, ["99"])
+    claimed_at = clock.now
+    assert ledger.claim(A, DEST, 1) is not None
+    clock.advance(61)
+    ledger.expire_leases()
+    [item] = ledger.in_doubt_items()
+    assert (item.after_id, item.claimed_at, item.since) == (43, claimed_at, clock.now)

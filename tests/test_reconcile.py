@@ -18,6 +18,7 @@ from distributor.routing import RoutingTable
 from tests.fixtures.seed import seed_article_dict
 from tests.publishers.harness import (
     CHANNEL,
+    PROBE_CHAT,
     X_ACCOUNT,
     Rig,
     sandbox_harness,
@@ -127,6 +128,39 @@ def test_telegram_follows_the_destination_policy(
     assert state(rig, article, ASSUMING.id) is DeliveryState.SENT
     assert run(rig, articles).held == report.held  # held ones stay held
     assert len(rig.harness.messages()) == 2
+
+
+def test_telegram_with_a_probe_chat_finds_a_post_made_before_the_worker_died(
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock
+) -> None:
+    rig.publishers["telegram"] = rig.harness.telegram(probe_chat=PROBE_CHAT)
+    earlier = article.model_copy(update={"id": "earlier"})
+    assert rig.run(earlier, HOLDING).kind is OutcomeKind.DONE  # the mark the claim remembers
+    claim = rig.ledger.claim(article.id, HOLDING.id, 1)
+    assert claim is not None
+    [posted] = rig.publisher("telegram").publish(HOLDING, title_and_link(article, HOLDING))
+    clock.now += 61  # then it died: the lease runs out
+    report = run(rig, articles)
+    assert [d.destination for d in report.found] == [HOLDING.id]
+    record = rig.ledger.get(article.id, HOLDING.id, 1)
+    assert record is not None and record.state is DeliveryState.SENT
+    assert record.message_ids == (posted,)
+    assert rig.run(article, HOLDING).kind is OutcomeKind.NOTHING
+    assert len(rig.harness.messages()) == 2
+
+
+def test_telegram_with_a_probe_chat_reposts_what_was_surely_not_posted(
+    rig: Rig, articles: ArticleStore, article: Article, clock: Clock
+) -> None:
+    rig.publishers["telegram"] = rig.harness.telegram(probe_chat=PROBE_CHAT)
+    assert rig.ledger.claim(article.id, HOLDING.id, 1) is not None  # died before the call
+    clock.now += 61
+    assert [d.destination for d in run(rig, articles).waiting] == [HOLDING.id]
+    clock.now += 120
+    (requeued,) = run(rig, articles).requeue
+    assert requeued[1] == HOLDING and state(rig, article, HOLDING.id) is DeliveryState.PENDING
+    assert rig.run(requeued[0], HOLDING).kind is OutcomeKind.DONE
+    assert len(rig.harness.messages()) == 1
 
 
 def test_an_edit_in_doubt_is_simply_repeated(

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from distributor.models import Destination, Platform, RenderedPost
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What the reconciler knows of an in-doubt post: the article it links, the highest
+    message ids recorded at the destination before its claim (``after_id``) and now
+    (``upto_id``), and the latest time it can have been made (``until``, Unix seconds)."""
+
+    article_url: str
+    after_id: int = 0
+    upto_id: int = 0
+    until: float = math.inf
+
+
+def normalise_url(url: str) -> str:
+    """Compare article links: any scheme, lower-case host, no fragment, ``utm_*`` or final slash."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_")]
+    path = parts.path.rstrip("/")
+    return urlunsplit(("", parts.netloc.lower(), path, urlencode(query), ""))
 
 
 class Publisher(Protocol):
@@ -31,6 +54,7 @@ class Publisher(Protocol):
         """Delete an existing post; one already gone is not an error."""
         ...
 
-    def find_post(self, destination: Destination, article_url: str) -> tuple[str, ...] | None:
-        """Reconciliation: ids of a recent post citing the article URL, or None if unknowable."""
+    def find_post(self, destination: Destination, lookup: Lookup) -> tuple[str, ...] | None:
+        """Reconciliation: ids of the post linking the article, () when surely none was
+        made, None when it cannot be known."""
         ...

@@ -31,7 +31,7 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
         connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout
     )
     bot = Bot(settings.telegram_token_value(), base_url=settings.telegram_base_url, request=request)
-    return TelegramPublisher(bot)
+    return TelegramPublisher(bot, probe_chat=settings.telegram_probe_chat)
 
 
 def build_x_client(settings: Settings) -> tuple[tweepy.Client, bool]:

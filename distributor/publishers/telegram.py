@@ -7,6 +7,7 @@ publisher owns one persistent loop and runs every call on it (one call at a time
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import warnings
 from collections.abc import Coroutine
@@ -30,12 +31,14 @@ from telegram.warnings import PTBDeprecationWarning
 
 from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
 from distributor.models import Destination, Platform, RenderedPost
+from distributor.publishers.base import Lookup, normalise_url
 
 T = TypeVar("T")
 
 # The request never left this machine, or was refused before Telegram read it.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 _NOT_MODIFIED = "message is not modified"
+_URL = re.compile(r"https?://\S+")
 _GONE = ("message to delete not found", "message to edit not found")
 _WRONG_KIND = ("there is no caption in the message to edit", "there is no text in the message")
 
@@ -45,8 +48,13 @@ class TelegramPublisher:
 
     platform: Platform = "telegram"
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(
+        self, bot: Bot, *, probe_chat: str | None = None, max_probes: int = 200, gap: int = 5
+    ) -> None:
         self._bot = bot
+        self._probe_chat = probe_chat
+        self._max_probes = max_probes
+        self._gap = gap
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
 
@@ -90,8 +98,34 @@ class TelegramPublisher:
         for message_id in message_ids:
             self._call(self._bot.delete_message(chat, int(message_id)), tolerate=_GONE)
 
-    def find_post(self, destination: Destination, article_url: str) -> tuple[str, ...] | None:
-        """Unknowable: the Bot API cannot read a channel's history."""
+    def find_post(self, destination: Destination, lookup: Lookup) -> tuple[str, ...] | None:
+        """Look through the chat's messages after ``lookup.after_id`` for one linking the article.
+
+        The Bot API cannot read a chat's history, but message ids in a chat go up one by one
+        and the bot can forward any message of it: each is forwarded to the probe chat, read
+        and the copy deleted. () once ``gap`` ids in a row past ``lookup.upto_id`` are missing
+        or a message is newer than ``lookup.until``; None without a probe chat (unknowable) or
+        when ``max_probes`` messages were not enough.
+        """
+        if self._probe_chat is None:
+            return None
+        chat, probe = chat_id(destination.target), chat_id(self._probe_chat)
+        wanted, misses = normalise_url(lookup.article_url), 0
+        for message_id in range(lookup.after_id + 1, lookup.after_id + 1 + self._max_probes):
+            forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
+            copy = self._call(forward, tolerate=("message to forward not found",))
+            if copy is None:  # deleted, or not posted yet
+                misses = misses + 1 if message_id > lookup.upto_id else 0
+                if misses >= self._gap:
+                    return ()
+                continue
+            misses = 0
+            self._call(self._bot.delete_message(probe, copy.message_id), tolerate=_GONE)
+            if wanted in _links(copy):
+                return (str(message_id),)
+            origin = copy.forward_origin
+            if origin is not None and origin.date.timestamp() > lookup.until:
+                return ()
         return None
 
     def close(self) -> None:
@@ -151,6 +185,16 @@ def classify(exc: TelegramError) -> DeliveryError:
 def chat_id(target: str) -> int | str:
     """A numeric chat id as int, a ``@username`` as is."""
     return int(target) if target.lstrip("-").isdigit() else target
+
+
+def _links(message: Message) -> set[str]:
+    """Every link a message carries (text links, URLs in its text, URL buttons), normalised."""
+    entities = (*message.entities, *message.caption_entities)
+    urls = [e.url for e in entities if e.url]
+    urls += _URL.findall(message.text or message.caption or "")
+    if message.reply_markup is not None:
+        urls += [b.url for row in message.reply_markup.inline_keyboard for b in row if b.url]
+    return {normalise_url(url) for url in urls}
 
 
 def _markup(post: RenderedPost) -> InlineKeyboardMarkup | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import tweepy
@@ -18,6 +17,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
 from distributor.models import Destination, Platform, RenderedPost
+from distributor.publishers.base import Lookup, normalise_url
 
 # requests raised these before anything was sent
 _NOT_SENT = (
@@ -69,9 +69,9 @@ class XPublisher:
                 if not isinstance(exc.__cause__, tweepy.NotFound):
                     raise
 
-    def find_post(self, destination: Destination, article_url: str) -> tuple[str, ...] | None:
+    def find_post(self, destination: Destination, lookup: Lookup) -> tuple[str, ...] | None:
         """The newest of the account's recent posts linking the article, or () when none."""
-        wanted = normalise_url(article_url)
+        wanted = normalise_url(lookup.article_url)
         token: str | None = None
         for _ in range(self._pages):
             response = self._call(
@@ -123,11 +123,3 @@ def _connect_failed(exc: Exception) -> bool:
         return False
     reason = exc.args[0]
     return isinstance(reason, MaxRetryError) and isinstance(reason.reason, ConnectTimeoutError)
-
-
-def normalise_url(url: str) -> str:
-    """Compare article links: any scheme, lower-case host, no fragment, ``utm_*`` or final slash."""
-    parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_")]
-    path = parts.path.rstrip("/")
-    return urlunsplit(("", parts.netloc.lower(), path, urlencode(query), ""))

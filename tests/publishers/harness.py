@@ -26,13 +26,17 @@ from distributor.sandbox.config import ChatSpec, SandboxConfig
 from distributor.sandbox.server import running_sandbox
 
 CHANNEL_ID = -1001234567890
+PROBE_CHAT = "-1009990001"  # the bot's private channel the reconciler forwards posts to
 CHANNEL = Destination(id="tg-news", platform="telegram", target="@newsroom")
 X_ACCOUNT = Destination(id="x-news", platform="x", target="newsdesk")
 
 
 def sandbox_config(**overrides: Any) -> SandboxConfig:
     """The newsroom channel, plus whatever a test changes."""
-    chats = [ChatSpec(id=CHANNEL_ID, type="channel", username="@newsroom")]
+    chats = [
+        ChatSpec(id=CHANNEL_ID, type="channel", username="@newsroom"),
+        ChatSpec(id=int(PROBE_CHAT), type="channel", title="probe"),
+    ]
     return SandboxConfig(chats=chats, **overrides)
 
 
@@ -44,15 +48,20 @@ class Harness:
     http: httpx.Client
     _closers: list[TelegramPublisher] = field(default_factory=list)
 
-    def settings(self, base_url: str | None = None, timeout_s: float = 5.0) -> Settings:
+    def settings(
+        self, base_url: str | None = None, timeout_s: float = 5.0, probe_chat: str | None = None
+    ) -> Settings:
         """Sandbox-mode settings aimed at ``base_url`` (this sandbox by default)."""
         return Settings(
-            sandbox=True, sandbox_url=base_url or self.base_url, http_timeout_s=timeout_s
-        )
+            sandbox=True, sandbox_url=base_url or self.base_url, http_timeout_s=timeout_s,
+            telegram_probe_chat=probe_chat,
+        )  # fmt: skip
 
-    def telegram(self, base_url: str | None = None, timeout_s: float = 5.0) -> TelegramPublisher:
+    def telegram(
+        self, base_url: str | None = None, timeout_s: float = 5.0, probe_chat: str | None = None
+    ) -> TelegramPublisher:
         """A Telegram publisher on a real ``Bot``; closed when the harness ends."""
-        publisher = build_telegram(self.settings(base_url, timeout_s))
+        publisher = build_telegram(self.settings(base_url, timeout_s, probe_chat))
         self._closers.append(publisher)
         return publisher
 

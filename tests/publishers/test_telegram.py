@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -9,13 +10,17 @@ import pytest
 
 from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
 from distributor.models import Destination, RenderedPost
+from distributor.publishers.base import Lookup
 from distributor.publishers.factory import build_telegram
 from tests.publishers.harness import (
     CHANNEL,
     CHANNEL_ID,
+    PROBE_CHAT,
     Harness,
     closed_port_url,
     dropping_server,
+    sandbox_config,
+    sandbox_harness,
 )
 
 TEXT = RenderedPost(
@@ -75,10 +80,55 @@ def test_delete_twice_is_fine(harness: Harness) -> None:
     assert harness.messages() == []
 
 
-def test_find_post_is_unknowable(harness: Harness) -> None:
+def test_find_post_without_a_probe_chat_is_unknowable(harness: Harness) -> None:
     telegram = harness.telegram()
     telegram.publish(CHANNEL, TEXT)
-    assert telegram.find_post(CHANNEL, "https://example.com/a") is None
+    assert telegram.find_post(CHANNEL, Lookup("https://example.com/a")) is None
+
+
+def linking(url: str) -> RenderedPost:
+    markup = {"inline_keyboard": [[{"text": "Baca", "url": f"{url}?utm_source=telegram"}]]}
+    return TEXT.model_copy(update={"text": "<b>Berita</b>", "reply_markup": markup})
+
+
+@pytest.fixture
+def unlimited() -> Iterator[Harness]:
+    """A sandbox without flood control: these tests post many messages to one channel."""
+    with sandbox_harness(sandbox_config(flood_control=False)) as harness:
+        yield harness
+
+
+def test_find_post_forwards_the_messages_after_the_mark_and_deletes_the_copies(
+    unlimited: Harness,
+) -> None:
+    harness = unlimited
+    telegram = harness.telegram(probe_chat=PROBE_CHAT)
+    before = telegram.publish(CHANNEL, linking("https://example.com/a"))  # already recorded
+    [wanted] = telegram.publish(CHANNEL, linking("https://example.com/b"))
+    telegram.publish(CHANNEL, linking("https://example.com/c"))
+    mark = int(before[0])
+    assert telegram.find_post(CHANNEL, Lookup("https://example.com/b/", mark, mark)) == (wanted,)
+    assert telegram.find_post(CHANNEL, Lookup("https://example.com/a", mark, mark)) == ()
+    probe = harness.http.get("/sandbox/telegram/messages", params={"chat_id": PROBE_CHAT})
+    copies = probe.raise_for_status().json()
+    assert copies and all(m["forwarded"] and m["deleted"] for m in copies)
+    assert len(harness.messages()) == 3  # the channel itself is untouched
+
+
+def test_find_post_looks_past_deleted_messages_and_stops_at_newer_ones(
+    unlimited: Harness,
+) -> None:
+    harness = unlimited
+    telegram = harness.telegram(probe_chat=PROBE_CHAT)
+    gone = [telegram.publish(CHANNEL, TEXT) for _ in range(6)]
+    [wanted] = telegram.publish(CHANNEL, linking("https://example.com/b"))
+    for ids in gone:
+        telegram.delete(CHANNEL, ids)
+    upto = int(wanted)  # six deleted ids in a row below the recorded mark are not the end
+    assert telegram.find_post(CHANNEL, Lookup("https://example.com/b", 0, upto)) == (wanted,)
+    assert telegram.find_post(CHANNEL, Lookup("https://example.com/b", 0, 0)) == ()
+    too_late = Lookup("https://example.com/z", int(wanted) - 1, upto, until=0.0)
+    assert telegram.find_post(CHANNEL, too_late) == ()  # the first message is already newer
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own

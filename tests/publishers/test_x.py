@@ -10,9 +10,10 @@ import requests
 from distributor.config import Settings
 from distributor.errors import ConfigError, DeliveryError, InDoubt, PermanentError, TransientError
 from distributor.models import RenderedPost
+from distributor.publishers.base import Lookup, normalise_url
 from distributor.publishers.factory import build_publisher
 from distributor.publishers.telegram import TelegramPublisher
-from distributor.publishers.x import XPublisher, normalise_url
+from distributor.publishers.x import XPublisher
 from tests.publishers.harness import (
     X_ACCOUNT,
     Harness,
@@ -31,9 +32,9 @@ def test_publish_and_find_by_article_url(harness: Harness) -> None:
     ids = x.publish(X_ACCOUNT, TWEET)
     (tweet,) = harness.tweets()
     assert ids == (tweet["id"],)
-    assert x.find_post(X_ACCOUNT, URL) == ids
-    assert x.find_post(X_ACCOUNT, "http://VisualJambi.com/2024/02/01/rakor#top") == ids
-    assert x.find_post(X_ACCOUNT, "https://visualjambi.com/2024/02/01/other/") == ()
+    assert x.find_post(X_ACCOUNT, Lookup(URL)) == ids
+    assert x.find_post(X_ACCOUNT, Lookup("http://VisualJambi.com/2024/02/01/rakor#top")) == ids
+    assert x.find_post(X_ACCOUNT, Lookup("https://visualjambi.com/2024/02/01/other/")) == ()
 
 
 def test_find_post_returns_the_newest_match_across_pages() -> None:
@@ -42,9 +43,9 @@ def test_find_post_returns_the_newest_match_across_pages() -> None:
         first = x.publish(X_ACCOUNT, TWEET)
         for n in range(120):
             x.publish(X_ACCOUNT, TWEET.model_copy(update={"text": f"other {n} https://e.com/{n}"}))
-        assert x.find_post(X_ACCOUNT, URL) == first
+        assert x.find_post(X_ACCOUNT, Lookup(URL)) == first
         again = x.publish(X_ACCOUNT, TWEET.model_copy(update={"text": f"Update {URL}"}))
-        assert x.find_post(X_ACCOUNT, URL) == again
+        assert x.find_post(X_ACCOUNT, Lookup(URL)) == again
 
 
 def test_delete_twice_is_fine_and_the_post_is_gone(harness: Harness) -> None:
@@ -53,7 +54,7 @@ def test_delete_twice_is_fine_and_the_post_is_gone(harness: Harness) -> None:
     x.delete(X_ACCOUNT, ids)
     x.delete(X_ACCOUNT, ids)
     assert harness.tweets() == []
-    assert x.find_post(X_ACCOUNT, URL) == ()
+    assert x.find_post(X_ACCOUNT, Lookup(URL)) == ()
 
 
 def test_edit_is_refused(harness: Harness) -> None:
@@ -112,7 +113,7 @@ def test_connection_dropped_after_sending_is_in_doubt(harness: Harness) -> None:
 def test_timeline_faults_surface_as_errors(harness: Harness) -> None:
     harness.fault("x", "get_users_tweets", "server_error")
     with pytest.raises(InDoubt):
-        harness.x().find_post(X_ACCOUNT, URL)
+        harness.x().find_post(X_ACCOUNT, Lookup(URL))
 
 
 def test_factory_builds_each_platform_and_needs_credentials(harness: Harness) -> None:
