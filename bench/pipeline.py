@@ -13,7 +13,7 @@ then prints deliveries/s as a ratio of bare tasks/s, and the peak RSS of every p
 Every event goes to one Telegram channel and one X account (2 deliveries).
 
     PYTHONPATH=. .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--burst 3000]
-        [--bare 20000] [--concurrency 2] [--pool prefork] [--json out.json]
+        [--bare 20000] [--concurrency 4] [--pool prefork] [--json out.json]
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="fixed load length, 0: skip")
     parser.add_argument("--burst", type=int, default=3000, help="events at saturation (0: skip)")
     parser.add_argument("--bare", type=int, default=20000, help="bare no-op tasks, 0: skip")
-    parser.add_argument("--concurrency", type=int, default=2, help="per worker process")
+    parser.add_argument("--concurrency", type=int, default=4, help="per worker process")
     parser.add_argument("--pool", default="prefork", help="prefork or threads")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--json", help="write the figures to this file")

@@ -47,7 +47,9 @@ def api() -> None:
 @cli.command()
 def worker(
     queues: Annotated[str, typer.Option(help="comma-separated queues")] = "",
-    concurrency: Annotated[int, typer.Option(help="worker processes")] = 2,
+    concurrency: Annotated[
+        int, typer.Option(help="pool processes (tasks mostly wait on HTTP: twice the cores)")
+    ] = 4,
     pool: Annotated[str, typer.Option(help="prefork or threads")] = "prefork",
 ) -> None:
     """Run a Celery worker on the fan-out, delivery and maintenance queues."""
