@@ -14,18 +14,12 @@ class ArticleStore:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
+        self._save_if_newer = redis.register_script(_SAVE_IF_NEWER)
 
     def save(self, article: Article, *, published: bool = True) -> bool:
         """Store the article unless a newer revision is already stored; True when stored."""
-        stored = self._redis.eval(
-            _SAVE_IF_NEWER,
-            1,
-            self._keys.article(article.id),
-            article.revision,
-            article.model_dump_json(),
-            "1" if published else "0",
-        )
-        return bool(stored)
+        args: list[str | int] = [article.revision, article.model_dump_json(), str(int(published))]
+        return bool(self._save_if_newer([self._keys.article(article.id)], args))
 
     def get(self, article_id: str) -> Article | None:
         """The stored article, or None when unknown."""
