@@ -258,7 +258,9 @@ class SandboxRecord:
         new = [
             Post(found[1], self._chats.get(m["chat_id"], "?"), m["received_at"])
             for m in self._read("telegram/messages")
-            if m["from_bot"] and (found := MARK.search(m["text"] or m["caption"] or ""))
+            if m["from_bot"]
+            and not m["forwarded"]  # the reconciler's probe copies are not posts
+            and (found := MARK.search(m["text"] or m["caption"] or ""))
         ]
         new += [
             Post(found[1], self._x, t["received_at"])

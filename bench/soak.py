@@ -236,6 +236,22 @@ def backlog(stack: Stack, lost: list[tuple[str, str]]) -> dict[str, Any]:
         redis.close()
 
 
+def doubts_settled(stack: Stack, articles: set[str]) -> Counter[str]:
+    """How the reconciler settled in-doubt deliveries: by the reason of each move out of doubt."""
+    redis = Redis.from_url(stack.redis_url, decode_responses=True)
+    keys = Keys(stack.namespace)
+    try:
+        pipe = redis.pipeline(transaction=False)
+        for article_id in articles:
+            pipe.lrange(keys.history(article_id), 0, -1)
+        entries = (json.loads(line) for lines in pipe.execute() for line in lines)
+        return Counter(
+            f"{e['to']}: {e.get('reason', '')}" for e in entries if e.get("from") == "in_doubt"
+        )
+    finally:
+        redis.close()
+
+
 def in_doubt_pairs(stack: Stack, articles: set[str]) -> set[tuple[str, str]]:
     """Every (article, destination) the ledger holds in doubt."""
     redis = Redis.from_url(stack.redis_url, decode_responses=True)
@@ -302,6 +318,7 @@ def main(argv: list[str]) -> int:
         counts = Counter((p.article_id, p.destination) for p in posts)
         doubts = in_doubt_pairs(stack, set(published.accepted))
         report = summarize(pairs, counts, doubts, unposted)
+        report["doubts_settled"] = dict(doubts_settled(stack, set(published.accepted)))
         report["backlog"] = backlog(stack, [p for p in sorted(pairs) if counts[p] == 0])
         report.update(
             mode=args.mode, rate=rate, seconds=args.seconds, events=len(published.accepted),
@@ -349,6 +366,7 @@ def print_report(report: dict[str, Any], memory: PeakMemory) -> None:
           f"unexpected {report['unexpected_posts']}")  # fmt: skip
     print(f"in doubt in the ledger: {report['in_doubt_posted_once']} posted exactly once "
           f"(neither lost nor duplicated), {report['in_doubt_not_posted']} not posted")  # fmt: skip
+    print(f"in doubt and settled by the reconciler: {report['doubts_settled'] or 'none'}")
     for line in report["lost_detail"] + report["duplicated_detail"]:
         print(f"  {line}")
     print(f"left in the broker: {report['backlog']}")
