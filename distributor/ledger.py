@@ -55,14 +55,15 @@ class LivePost:
 class InDoubtItem:
     """An in-doubt delivery, what its claim was for, and since when (clock seconds).
 
-    ``claimed_at`` is when the claim was taken and ``after_id`` the highest message id the
-    ledger had recorded at that destination then: a post made under the claim comes later.
+    ``after_id`` is the highest message id the ledger had recorded at that destination when the
+    claim was taken, ``lease_until`` when the claim's lease ran out: a post made under the claim
+    comes after the one and before the other.
     """
 
     delivery: Delivery
     action: Action
     since: float
-    claimed_at: float = 0.0
+    lease_until: float = 0.0
     after_id: int = 0
 
 
@@ -364,8 +365,8 @@ def _ids(raw: str) -> tuple[str, ...]:
 
 def _in_doubt_item(raw: dict[str, str], since: float) -> InDoubtItem:
     action: Action = "edit" if raw.get("action") == "edit" else "post"
-    claimed_at, after_id = float(raw.get("claimed_at", 0)), int(raw.get("after_id") or 0)
-    return InDoubtItem(_delivery(raw), action, since, claimed_at, after_id)
+    lease_until, after_id = float(raw.get("lease_until", 0)), int(raw.get("after_id") or 0)
+    return InDoubtItem(_delivery(raw), action, since, lease_until, after_id)
 
 
 def _delivery(raw: dict[str, str]) -> Delivery:

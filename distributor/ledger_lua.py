@@ -71,8 +71,7 @@ if revision <= tonumber(redis.call('HGET', posted, 'unpublished') or '0') then
 end
 local attempt = redis.call('HINCRBY', key, 'attempts', 1)
 redis.call('HSET', key, 'state', 'sending', 'token', token, 'lease_until', now + lease,
-  'action', action, 'updated_at', now, 'claimed_at', now,
-  'after_id', redis.call('HGET', high, dest) or '0')
+  'action', action, 'updated_at', now, 'after_id', redis.call('HGET', high, dest) or '0')
 redis.call('ZADD', leases, now + lease, key)
 log('pending', 'sending', action, nil, attempt)
 return 'claimed:' .. attempt

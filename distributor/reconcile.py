@@ -28,7 +28,7 @@ from distributor.publishers.base import Lookup, Publisher
 from distributor.routing import RoutingTable
 
 PublisherFor = Callable[[Platform], Publisher]
-CLOCK_SLACK_S = 60.0  # the platform's clock may run ahead of ours
+CLOCK_SLACK_S = 30.0  # the platform's clock may run ahead of ours
 
 
 @dataclass
@@ -92,9 +92,10 @@ def _settle(
         if ledger.resolve(delivery, DeliveryState.PENDING, "in-doubt edit: repeat it") and not gone:
             report.requeue.append((article, destination))
         return
+    latest = min(item.lease_until or item.since, item.since)  # no call outlives its lease
     lookup = Lookup(
         article.url, item.after_id, ledger.high_water(delivery.destination),
-        item.since + CLOCK_SLACK_S,
+        latest + CLOCK_SLACK_S,
     )  # fmt: skip
     ids = publisher.find_post(destination, lookup)
     if ids is None:

@@ -306,9 +306,9 @@ def test_an_in_doubt_claim_knows_the_highest_message_id_recorded_before_it(
     other = ledger.claim("art-d", "x-main", 1)  # another destination keeps its own mark
     assert other is not None
     ledger.record_sent(other, ["99"])
-    claimed_at = clock.now
+    lease_until = clock.now + 60
     assert ledger.claim(A, DEST, 1) is not None
     clock.advance(61)
     ledger.expire_leases()
     [item] = ledger.in_doubt_items()
-    assert (item.after_id, item.claimed_at, item.since) == (43, claimed_at, clock.now)
+    assert (item.after_id, item.lease_until, item.since) == (43, lease_until, clock.now)

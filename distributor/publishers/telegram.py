@@ -49,7 +49,7 @@ class TelegramPublisher:
     platform: Platform = "telegram"
 
     def __init__(
-        self, bot: Bot, *, probe_chat: str | None = None, max_probes: int = 200, gap: int = 5
+        self, bot: Bot, *, probe_chat: str | None = None, max_probes: int = 1000, gap: int = 5
     ) -> None:
         self._bot = bot
         self._probe_chat = probe_chat
