@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import signal
 import sys
 import threading
@@ -252,6 +253,12 @@ def doubts_settled(stack: Stack, articles: set[str]) -> Counter[str]:
         redis.close()
 
 
+def platform_refusals(stack: Stack) -> Counter[int]:
+    """Answers of the sandbox in 429 / 5xx, from its access log (flood control at work)."""
+    lines = (stack.root / "sandbox.log").read_text(encoding="utf-8", errors="replace")
+    return Counter(int(m[1]) for m in re.finditer(r'HTTP/1\.1" (429|5\d\d) ', lines))
+
+
 def in_doubt_pairs(stack: Stack, articles: set[str]) -> set[tuple[str, str]]:
     """Every (article, destination) the ledger holds in doubt."""
     redis = Redis.from_url(stack.redis_url, decode_responses=True)
@@ -318,6 +325,7 @@ def main(argv: list[str]) -> int:
         counts = Counter((p.article_id, p.destination) for p in posts)
         doubts = in_doubt_pairs(stack, set(published.accepted))
         report = summarize(pairs, counts, doubts, unposted)
+        report["sandbox_refusals"] = dict(platform_refusals(stack))
         report["doubts_settled"] = dict(doubts_settled(stack, set(published.accepted)))
         report["backlog"] = backlog(stack, [p for p in sorted(pairs) if counts[p] == 0])
         report.update(
@@ -366,6 +374,7 @@ def print_report(report: dict[str, Any], memory: PeakMemory) -> None:
           f"unexpected {report['unexpected_posts']}")  # fmt: skip
     print(f"in doubt in the ledger: {report['in_doubt_posted_once']} posted exactly once "
           f"(neither lost nor duplicated), {report['in_doubt_not_posted']} not posted")  # fmt: skip
+    print(f"sandbox answers 429 / 5xx: {report['sandbox_refusals'] or 'none'}")
     print(f"in doubt and settled by the reconciler: {report['doubts_settled'] or 'none'}")
     for line in report["lost_detail"] + report["duplicated_detail"]:
         print(f"  {line}")
