@@ -14,6 +14,7 @@ from distributor.publishers.base import Publisher
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.transport import route_tweepy_to
 from distributor.publishers.x import XPublisher
+from distributor.redact import redact_bot_tokens
 
 # the sandbox derives the account from the access token's leading digits
 SANDBOX_X_CREDENTIALS = {
@@ -30,6 +31,7 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
     request = HTTPXRequest(
         connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout
     )
+    redact_bot_tokens("httpx")  # it logs each request's URL, token included, at INFO
     bot = Bot(settings.telegram_token_value(), base_url=settings.telegram_base_url, request=request)
     return TelegramPublisher(bot, probe_chat=settings.telegram_probe_chat)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
-import re
 import socket
 import threading
 import time
@@ -15,26 +13,16 @@ from pathlib import Path
 import uvicorn
 
 from distributor.errors import DistributorError
+from distributor.redact import redact_bot_tokens
 from distributor.routing_file import load_routing
 from distributor.sandbox.app import create_sandbox_app
 from distributor.sandbox.config import ChatSpec, ChatType, SandboxConfig
 
 STARTUP_TIMEOUT_S = 10.0
-_BOT_PATH = re.compile(r"/bot[^/]+/")
 
 
 class SandboxStartError(DistributorError):
     """The background sandbox did not start listening in time."""
-
-
-class RedactBotTokens(logging.Filter):
-    """Access-log lines show ``/bot<token>/`` paths without the token: secrets are never logged."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):
-            record.args = (*args[:2], _BOT_PATH.sub("/bot<token>/", args[2]), *args[3:])
-        return True
 
 
 def serve(host: str = "127.0.0.1", port: int = 8081, config: SandboxConfig | None = None) -> None:
@@ -42,7 +30,7 @@ def serve(host: str = "127.0.0.1", port: int = 8081, config: SandboxConfig | Non
     server_config = uvicorn.Config(
         create_sandbox_app(config), host=host, port=port, log_level="info"
     )
-    logging.getLogger("uvicorn.access").addFilter(RedactBotTokens())
+    redact_bot_tokens("uvicorn.access")
     uvicorn.Server(server_config).run()
 
 

@@ -50,6 +50,10 @@ def test_seed_article_posts_once_everywhere_and_status_shows_ids(make_spine: Any
     assert status["tg-main"]["message_ids"] == [str(main[0]["message_id"])]
     assert status["x-main"]["message_ids"] == [tweets[0]["id"]]
 
+    log = (spine.logs / "worker.log").read_text(encoding="utf-8")
+    assert "HTTP Request: POST" in log  # httpx's request lines are written...
+    assert spine.settings.telegram_token_value() not in log  # ...without the bot token
+
 
 def test_same_event_five_times_at_once_posts_once(make_spine: Any) -> None:
     spine: Spine = make_spine()
