@@ -32,11 +32,11 @@ _WHITE_UNITS = (b" \x00", b"\n\x00")
 _TRANSLATION = {c: " " for c in range(32) if c != 0x0A} | {c: None for c in _DROPPED}
 
 
-def _clean(plain: str) -> tuple[str, Callable[[int], int]]:
-    """Cleaned text and a map from old UTF-16 offsets to new ones."""
-    text = plain.translate(_TRANSLATION)
-    if len(text) == len(plain) and (text.isascii() or len(_utf16(text)) == 2 * len(text)):
-        return text, lambda offset: offset  # nothing dropped, no surrogate pair: same offsets
+def _offsets(plain: str, text: str, raw: bytes) -> Callable[[int], int]:
+    """A map from UTF-16 offsets in ``plain`` to offsets in ``text``, its cleaned form (whose
+    UTF-16 is ``raw``)."""
+    if len(text) == len(plain) and len(raw) == 2 * len(text):
+        return lambda offset: offset  # nothing dropped, no surrogate pair: same offsets
     mapping = [0]
     pos = 0
     for ch in plain:
@@ -44,7 +44,7 @@ def _clean(plain: str) -> tuple[str, Callable[[int], int]]:
         mapping.extend([pos] * (1 if code > 0xFFFF else 0))
         pos += 0 if code in _DROPPED else 2 if code > 0xFFFF else 1
         mapping.append(pos)
-    return text, mapping.__getitem__
+    return mapping.__getitem__
 
 
 def _utf16(text: str) -> bytes:
@@ -55,8 +55,9 @@ def fix_text(
     plain: str, entities: list[MessageEntity], *, allow_empty: bool
 ) -> tuple[str, list[MessageEntity]]:
     """Clean and trim ``plain``, keeping ``entities`` aligned; raises ``TextEmpty``."""
-    text, position = _clean(plain)
+    text = plain.translate(_TRANSLATION)
     raw = _utf16(text)
+    position = _offsets(plain, text, raw)
     kept: list[MessageEntity] = []
     for entity in entities:
         start, end = position(entity.offset), position(entity.offset + entity.length)
