@@ -37,7 +37,7 @@ def test_other_hosts_are_left_alone() -> None:
 
 def test_the_environment_is_read_once_when_routing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    monkeypatch.setenv("NO_PROXY", "upload.twitter.com")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/bundle-for-test.pem")
     client = tweepy.Client(bearer_token="b")
     route_tweepy_to(client, "http://127.0.0.1:9")
@@ -46,3 +46,18 @@ def test_the_environment_is_read_once_when_routing(monkeypatch: pytest.MonkeyPat
     assert session.trust_env is False
     assert session.proxies["https"] == "http://proxy.example:3128"
     assert session.verify == "/etc/ssl/bundle-for-test.pem"
+
+
+def test_no_proxy_for_one_x_host_is_still_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "upload.twitter.com")
+    client = tweepy.Client(bearer_token="b")
+    route_tweepy_to(client, "http://127.0.0.1:9")
+    session = client.session
+    assert session.trust_env is True  # requests decides per request, as without routing
+    upload, api = (
+        session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+        for url in ("https://upload.twitter.com/x", "https://api.twitter.com/2")
+    )
+    assert "https" not in upload
+    assert api["https"] == "http://proxy.example:3128"
