@@ -29,8 +29,8 @@ import psutil
 
 from distributor.intake.signature import SIGNATURE_HEADER, sign
 from distributor.sandbox.server import chat_for_target
-from tests.fixtures.seed import seed_article_dict
 from tests.support.processes import PrivateRedis, Service
+from tests.support.seed import seed_article_dict
 
 PORTS = range(18600, 18700)
 SECRET = "bench-webhook-secret-0123456789abcdef"  # noqa: S105 (a throwaway local stack)

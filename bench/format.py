@@ -22,11 +22,11 @@ import statistics
 import time
 
 from distributor.formatting import FormatOptions, render
-from distributor.formatting.sample import sample_article
 from distributor.formatting.sharelinks import share_links
+from distributor.formatting.templates import sample_article
+from distributor.local.runner import EXAMPLE_ROUTING
 from distributor.models import Article
-from distributor.routing_file import load_routing
-from distributor.runner import EXAMPLE_ROUTING
+from distributor.publishing.routing.loader import load_routing
 
 TITLES = [
     "Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi",

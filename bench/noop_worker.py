@@ -9,8 +9,7 @@ from __future__ import annotations
 import sys
 
 from distributor.config import Settings
-from workers.app import create_celery
-from workers.main import worker_argv
+from workers.app import create_celery, worker_argv
 
 NOOP = "bench.noop"
 

@@ -47,7 +47,8 @@ from bench._support import (
 from bench.noop_worker import NOOP
 from distributor.config import Settings
 from distributor.keys import Keys
-from workers.app import FAN_OUT_QUEUE, create_celery
+from distributor.queue.broker import create_celery
+from distributor.queue.names import FAN_OUT_QUEUE
 
 DESTS = [Dest("tg-main", "telegram", "@benchmain"), Dest("x-main", "x", "benchdesk")]
 ROUTING = routing_toml(DESTS, [d.id for d in DESTS], {})

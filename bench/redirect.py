@@ -53,16 +53,16 @@ def serve(port: int, namespace: str) -> None:
     from redis import Redis
 
     from distributor.api.app import create_app
-    from distributor.api.deps import Services
     from distributor.config import Settings
     from distributor.keys import Keys
     from distributor.models import Destination
-    from distributor.routing import RoutingTable
+    from distributor.publishing.routing import RoutingTable
+    from distributor.wiring import Container
 
-    def refuse(name: str, kwargs: dict[str, object]) -> None:
+    def refuse(name: str, kwargs: dict[str, object], queue: str | None = None) -> None:
         raise RuntimeError("the benchmark enqueues nothing")
 
-    services = Services(
+    services = Container(
         settings=Settings(_env_file=None),  # type: ignore[call-arg]
         redis=Redis.from_url(REDIS_URL, decode_responses=True),
         keys=Keys(prefix=namespace),
@@ -84,10 +84,10 @@ def seed(namespace: str) -> None:
     """Store the articles the share links point at."""
     from redis import Redis
 
-    from distributor.articles import ArticleStore
     from distributor.keys import Keys
     from distributor.models import Article
-    from tests.fixtures.seed import seed_article_dict
+    from distributor.publishing.articles import ArticleStore
+    from tests.support.seed import seed_article_dict
 
     redis = Redis.from_url(REDIS_URL, decode_responses=True)
     store = ArticleStore(redis, Keys(prefix=namespace))

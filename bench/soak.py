@@ -50,11 +50,11 @@ from bench._support import (
     running_stack,
 )
 from distributor.keys import Keys
-from distributor.ledger import Ledger
 from distributor.models import Article, DeliveryState
-from distributor.routing import route
-from distributor.routing_file import parse_routing
-from workers.app import ALL_QUEUES
+from distributor.publishing.ledger import Ledger
+from distributor.publishing.routing import route
+from distributor.publishing.routing.loader import parse_routing
+from distributor.queue.names import ALL_QUEUES
 
 CATEGORIES = 60
 SETTLED = (DeliveryState.FAILED, DeliveryState.SENT)  # in doubt moves on: the reconciler

@@ -20,8 +20,8 @@ import uuid
 
 from redis import Redis
 
+from distributor.audience.trending import EVENT_KINDS, Trending
 from distributor.keys import Keys
-from distributor.trending import EVENT_KINDS, Trending
 
 REDIS_URL = os.environ.get("DISTRIBUTOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 CATEGORIES = 12

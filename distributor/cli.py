@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
 
 from distributor.config import Settings, get_settings
 from distributor.errors import DistributorError
+
+if TYPE_CHECKING:
+    from distributor.wiring import Container
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -29,7 +34,7 @@ def run(
     var: Annotated[Path, typer.Option(help="data folder (embedded Redis)")] = Path("var"),
 ) -> None:
     """Start everything: Redis if none answers, the sandbox if no credentials, API, worker, beat."""
-    from distributor.runner import run as run_stack
+    from distributor.local.runner import run as run_stack
 
     raise typer.Exit(run_stack(get_settings(), var, typer.echo))
 
@@ -53,7 +58,7 @@ def worker(
     pool: Annotated[str, typer.Option(help="prefork or threads")] = "prefork",
 ) -> None:
     """Run a Celery worker on the fan-out, delivery and maintenance queues."""
-    from workers.main import worker_main
+    from workers.app import worker_main
 
     settings = get_settings()
     settings.check_secrets()
@@ -63,7 +68,7 @@ def worker(
 @cli.command()
 def beat() -> None:
     """Run Celery beat (one per deployment): reconcile, scheduled moves, metrics, trending."""
-    from workers.main import beat_main
+    from workers.app import beat_main
 
     beat_main(get_settings())
 
@@ -128,9 +133,9 @@ def preview(
 ) -> None:
     """Render the article in FILE for the default destinations without posting anything."""
     from distributor.formatting import FormatOptions
-    from distributor.formatting.preview import build_preview
+    from distributor.formatting.render import build_preview
     from distributor.models import Article
-    from distributor.routing_file import load_routing
+    from distributor.publishing.routing.loader import load_routing
 
     settings = get_settings()
     try:
@@ -145,9 +150,23 @@ def preview(
 
 
 def _routing_path(settings: Settings) -> Path:
-    from distributor.runner import EXAMPLE_ROUTING
+    from distributor.local.runner import EXAMPLE_ROUTING
 
     return settings.routing_file if settings.routing_file.exists() else EXAMPLE_ROUTING
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    """The service's clients for one command (the example routing when none is configured)."""
+    from distributor.wiring import build_container
+
+    settings = get_settings()
+    settings = settings.model_copy(update={"routing_file": _routing_path(settings)})
+    container = build_container(settings)
+    try:
+        yield container
+    finally:
+        container.close()
 
 
 @cli.command()
@@ -156,15 +175,9 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show each destination's delivery state for one article (reads the ledger)."""
-    from redis import Redis
-
-    from distributor.keys import Keys
-    from distributor.ledger import Ledger
-
-    settings = get_settings()
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    ledger = Ledger(redis, Keys(settings.namespace))
-    rows = [d.model_dump(mode="json") for d in ledger.list_deliveries(article_id)]
+    with _container() as container:
+        deliveries = container.ledger.list_deliveries(article_id)
+    rows = [d.model_dump(mode="json") for d in deliveries]
     if as_json:
         typer.echo(json.dumps({"article_id": article_id, "deliveries": rows}, ensure_ascii=False))
         return
@@ -181,25 +194,15 @@ def trending(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Print the trending list as the site's popular sidebar shows it."""
-    from redis import Redis
+    from distributor.audience.sidebar import popular
 
-    from distributor.articles import ArticleStore
-    from distributor.keys import Keys
-    from distributor.popular import popular
-    from distributor.shares import ShareTracker
-    from distributor.trending import Trending, TrendingConfig
-
-    settings = get_settings()
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    keys = Keys(settings.namespace)
-    board = Trending(redis, keys, TrendingConfig.from_settings(settings))
-    try:
-        items = popular(
-            board, ArticleStore(redis, keys), ShareTracker(redis, keys, board),
-            window=window, category=category, limit=limit,
-        )  # fmt: skip
-    except (KeyError, ValueError) as exc:
-        _fail(f"no such board: {exc}")
+    with _container() as c:
+        try:
+            items = popular(
+                c.trending, c.articles, c.shares, window=window, category=category, limit=limit
+            )
+        except (KeyError, ValueError) as exc:
+            _fail(f"no such board: {exc}")
     if as_json:
         rows = [{"id": i.article_id, "title": i.title, "url": i.url, "label": i.label,
                  "score": i.score} for i in items]  # fmt: skip

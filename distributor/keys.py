@@ -22,7 +22,7 @@ class Keys:
 
     def outbox(self) -> str:
         """Sorted set of accepted event ids until their deliveries settle, scored by when
-        each is next due for a check (``distributor.outbox``)."""
+        each is next due for a check (``distributor.queue.outbox``)."""
         return f"{self.prefix}:outbox"
 
     def outbox_events(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +10,8 @@ import pytest
 from redis import Redis
 
 from distributor.keys import Keys
-from tests.fixtures.seed import seed_article_dict, seed_event
-
-REDIS_URL = os.environ.get("DISTRIBUTOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.support.redis import REDIS_URL
+from tests.support.seed import seed_article_dict, seed_event
 
 
 @pytest.fixture

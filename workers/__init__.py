@@ -1,1 +1,1 @@
-"""Celery side of distributor: the app factory and thin tasks."""
+"""The Celery layer: the worker app (``app``), thin tasks (``tasks``), the beat schedule."""

@@ -1,68 +1,86 @@
-"""Celery app built from Settings, configured so no message is lost (ARCHITECTURE §5)."""
+"""The Celery layer's composition root: the worker app with its tasks and beat schedule, and
+one ``Container`` per worker process (docs/architecture.md, "Workers")."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from pathlib import Path
 from typing import Any
 
-from celery import Celery
-from kombu import Queue
+from celery import Celery, Task
 
 from distributor.config import Settings
-from distributor.keys import Keys
+from distributor.queue.broker import CeleryEnqueue, create_celery
+from distributor.queue.names import ALL_QUEUES
+from distributor.wiring import Container, build_container
+from workers.schedules import beat_schedule
+from workers.tasks import TASKS
 
-FAN_OUT_QUEUE = "fan_out"
-MAINTENANCE_QUEUE = "maintenance"
-
-
-def deliver_queue(platform: str) -> str:
-    """One queue per platform, so a throttled platform never blocks the other."""
-    return f"deliver.{platform}"
+_HOLDER = "distributor_container"  # the app.conf entry holding each process's ContainerHolder
 
 
-ALL_QUEUES = (FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE)
+class ContainerHolder:
+    """Gives each (forked) process its own Container, so no connection crosses a fork."""
+
+    def __init__(self, settings: Settings, app: Celery) -> None:
+        self.settings = settings
+        self._app = app
+        self._pid = -1
+        self._container: Container | None = None
+
+    def get(self) -> Container:
+        """This process's Container, built on first call after a fork."""
+        if self._container is None or self._pid != os.getpid():
+            self._container = build_container(self.settings, CeleryEnqueue(self._app))
+            self._pid = os.getpid()
+        return self._container
 
 
-def brief(kwargs: Mapping[str, Any]) -> str:
-    """A short ``kwargsrepr`` for a task message (objects by their ``id`` or ``type``).
+class ContainerTask(Task):  # type: ignore[type-arg]
+    """A task whose ``container`` is its worker process's clients."""
 
-    Celery's default is a ``saferepr`` of the whole article: ~0.17 ms per send and ~1 KB of
-    message headers that every worker then decodes and passes to its pool.
-    """
-    parts = []
-    for key, value in kwargs.items():
-        if isinstance(value, Mapping):
-            value = value.get("id", value.get("type", "{...}"))
-        parts.append(f"{key}={str(value)[:64]}")
-    return ", ".join(parts)
+    @property
+    def container(self) -> Container:
+        """The clients of this process (built on first use)."""
+        holder: ContainerHolder = self.app.conf[_HOLDER]
+        return holder.get()
 
 
-def create_celery(settings: Settings) -> Celery:
-    """A Celery app on the Redis broker; tasks are registered by ``workers.tasks.register``."""
-    app = Celery("distributor", broker=settings.broker, set_as_current=False)
-    vt = settings.visibility_timeout_s
-    hard_limit = max(2, min(300, vt // 2))  # below the visibility timeout: no early redelivery
-    app.conf.update(
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,  # a SIGKILLed child's message is requeued, not acked
-        worker_prefetch_multiplier=1,
-        task_serializer="json",
-        accept_content=["json"],
-        task_ignore_result=True,  # the ledger is the record
-        task_default_queue=FAN_OUT_QUEUE,
-        task_queues=[Queue(name) for name in ALL_QUEUES],
-        broker_transport_options={
-            "visibility_timeout": vt,
-            "global_keyprefix": Keys(settings.namespace).celery_prefix(),
-            "unacked_restore_interval": 5,
-            "unacked_restore_throttle": 1,
-        },
-        visibility_timeout=vt,
-        task_time_limit=hard_limit,
-        task_soft_time_limit=max(1, hard_limit * 4 // 5),
-        broker_connection_retry_on_startup=True,
-        worker_hijack_root_logger=False,
-        worker_send_task_events=False,
-        task_send_sent_event=False,
-    )
+def create_worker_app(settings: Settings) -> Celery:
+    """The Celery app with every task registered and the beat schedule set."""
+    app = create_celery(settings)
+    app.conf[_HOLDER] = ContainerHolder(settings, app)
+    for name, function, max_retries in TASKS:
+        register = app.task(name=name, base=ContainerTask, bind=True, max_retries=max_retries)
+        register(function)
+    app.conf.beat_schedule = beat_schedule(settings)
+    app.conf.update(timezone=settings.timezone)
     return app
+
+
+def worker_argv(queues: list[str] | None, concurrency: int, pool: str) -> list[str]:
+    """The `celery worker` arguments of every distributor worker (and of the bare-Celery bench)."""
+    return [
+        "worker",
+        "--loglevel=INFO",
+        f"--concurrency={concurrency}",
+        f"--pool={pool}",
+        f"--queues={','.join(queues or ALL_QUEUES)}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
+def worker_main(
+    settings: Settings, queues: list[str] | None, concurrency: int, pool: str = "prefork"
+) -> None:
+    """Run a worker (blocks until stopped)."""
+    create_worker_app(settings).worker_main(worker_argv(queues, concurrency, pool))
+
+
+def beat_main(settings: Settings, var_dir: Path = Path("var")) -> None:
+    """Run beat (blocks until stopped); exactly one per deployment."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    app = create_worker_app(settings)
+    args: list[Any] = ["beat", "--loglevel=INFO", f"--schedule={var_dir / 'celerybeat-schedule'}"]
+    app.start(args)

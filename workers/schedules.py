@@ -7,8 +7,8 @@ from typing import Any
 from celery.schedules import crontab
 
 from distributor.config import Settings
-from workers.app import MAINTENANCE_QUEUE
-from workers.tasks import (
+from distributor.queue.names import (
+    MAINTENANCE_QUEUE,
     POLL_METRICS,
     PROMOTE,
     RECONCILE,

@@ -1,135 +1,158 @@
-"""Thin Celery tasks: decode the payload, call one plain function, map the outcome."""
+"""Thin Celery tasks: decode the payload, call one plain function, map the outcome.
+
+Each task is a module-level function of its bound task (``workers.app.ContainerTask``), so it
+can be imported and read on its own; ``TASKS`` is what ``workers.app`` registers.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from celery import Celery, Task
-
-from distributor.delivery import OutcomeKind
-from distributor.delivery import deliver as deliver_one
-from distributor.digest import WIB, daily_digest
-from distributor.digest_delivery import send_digest as deliver_digest
-from distributor.fanout import fan_out as fan_out_event
-from distributor.metrics_poll import XReadBudget
-from distributor.metrics_poll import poll_metrics as poll
+from distributor.audience.digest import WIB, daily_digest, send_digest
+from distributor.audience.x_metrics import poll_metrics
 from distributor.models import ArticleEvent, Destination
-from distributor.outbox import Outbox, sweep
-from distributor.reconcile import reconcile as reconcile_ledger
-from distributor.routing import Action
-from workers.app import FAN_OUT_QUEUE, brief, deliver_queue
-from workers.runtime import RuntimeHolder
+from distributor.publishing.delivery import OutcomeKind, deliver
+from distributor.publishing.fanout import fan_out
+from distributor.publishing.reconcile import reconcile
+from distributor.publishing.routing import Action
+from distributor.queue import names
+from distributor.queue.outbox import sweep
+from distributor.wiring import Container
 
-FAN_OUT = "distributor.fan_out"
-DELIVER = "distributor.deliver"
-RECONCILE = "distributor.reconcile"
-PROMOTE = "distributor.promote_scheduled"
-SWEEP_OUTBOX = "distributor.sweep_outbox"
-REFRESH_TRENDING = "distributor.refresh_trending"
-POLL_METRICS = "distributor.poll_metrics"
-SEND_DIGEST = "distributor.send_digest"
-MAX_COUNTDOWN_S = 60.0
+if TYPE_CHECKING:
+    from workers.app import ContainerTask
+
+MAX_COUNTDOWN_S = 60.0  # longer waits go to the scheduler, not a Celery countdown
 
 
-def register(app: Celery, holder: RuntimeHolder) -> None:
-    """Register the tasks on ``app``; every task gets its clients from ``holder``."""
+def send_delivery(
+    container: Container, event: ArticleEvent, destination: Destination, action: Action
+) -> None:
+    """Queue one delivery on its platform's queue."""
+    kwargs = {
+        "article": event.article.model_dump(mode="json"),
+        "destination": destination.id,
+        "action": action,
+    }
+    container.enqueue(names.DELIVER, kwargs, names.deliver_queue(destination.platform))
 
-    def send(task: str, kwargs: dict[str, Any], queue: str) -> None:
-        app.send_task(task, kwargs=kwargs, queue=queue, kwargsrepr=brief(kwargs))
 
-    def send_delivery(event: ArticleEvent, destination: Destination, action: Action) -> None:
-        article = event.article.model_dump(mode="json")
-        kwargs = {"article": article, "destination": destination.id, "action": action}
-        send(DELIVER, kwargs, deliver_queue(destination.platform))
+def fan_out_task(task: ContainerTask, event: dict[str, Any], event_id: str = "") -> None:
+    """Plan an event's deliveries; the audience follows an article's publish state."""
+    c = task.container
+    decoded = ArticleEvent.model_validate(event)
+    send = lambda e, d, a: send_delivery(c, e, d, a)  # noqa: E731
+    fan_out(decoded, c.routing, c.ledger, c.articles, send)
+    if decoded.type == "article.unpublished":
+        c.trending.remove(decoded.article.id)  # it leaves every board
+        if event_id:
+            c.outbox.forget(event_id)  # no pending record to watch
+    elif decoded.type == "article.published":
+        c.trending.restore(decoded.article.id)
 
-    @app.task(name=FAN_OUT)
-    def fan_out(event: dict[str, Any], event_id: str = "") -> None:
-        rt = holder.get()
-        decoded = ArticleEvent.model_validate(event)
-        fan_out_event(decoded, rt.routing, rt.ledger, rt.articles, rt.trending, send_delivery)
-        if decoded.type == "article.unpublished" and event_id:
-            Outbox(rt.redis, rt.keys).forget(event_id)  # no pending record to watch
 
-    @app.task(name=DELIVER, bind=True, max_retries=None)
-    def deliver(
-        self: Task[Any, Any], article: dict[str, Any], destination: str, action: Action
-    ) -> None:
-        rt = holder.get()
-        event = ArticleEvent.model_validate({"type": "article.published", "article": article})
-        dest = rt.routing.get(destination)
-        outcome = deliver_one(
-            event.article, dest, action,
-            ledger=rt.ledger, governor=rt.governor,
-            publisher=rt.publisher(dest.platform), render=rt.render,
-            max_attempts=rt.settings.max_attempts,
-        )  # fmt: skip
-        if outcome.kind is OutcomeKind.DONE and dest.platform == "x" and action == "publish":
-            for tweet_id in outcome.message_ids:
-                rt.tweet_watch.watch(event.article.id, tweet_id, time.time())
-        if outcome.retry_in is None:
-            return
-        kwargs = {"article": article, "destination": destination, "action": action}
-        if outcome.retry_in <= MAX_COUNTDOWN_S:
-            raise self.retry(countdown=outcome.retry_in)
-        rt.scheduler.schedule(outcome.retry_in, DELIVER, kwargs, deliver_queue(dest.platform))
+def deliver_task(
+    task: ContainerTask, article: dict[str, Any], destination: str, action: Action
+) -> None:
+    """One delivery, exactly once; a wait past a minute goes to the scheduler."""
+    c = task.container
+    event = ArticleEvent.model_validate({"type": "article.published", "article": article})
+    dest = c.routing.get(destination)
+    outcome = deliver(
+        event.article, dest, action,
+        ledger=c.ledger, governor=c.governor,
+        publisher=c.publisher(dest.platform), render=c.render,
+        max_attempts=c.settings.max_attempts,
+    )  # fmt: skip
+    if outcome.kind is OutcomeKind.DONE and dest.platform == "x" and action == "publish":
+        for tweet_id in outcome.message_ids:
+            c.tweet_watch.watch(event.article.id, tweet_id, time.time())
+    if outcome.retry_in is None:
+        return
+    if outcome.retry_in <= MAX_COUNTDOWN_S:
+        raise task.retry(countdown=outcome.retry_in)
+    kwargs = {"article": article, "destination": destination, "action": action}
+    c.scheduler.schedule(
+        outcome.retry_in, names.DELIVER, kwargs, names.deliver_queue(dest.platform)
+    )
 
-    @app.task(name=RECONCILE)
-    def reconcile() -> None:
-        rt = holder.get()
-        report = reconcile_ledger(
-            rt.ledger, rt.publisher, rt.routing, rt.articles,
-            min_age_s=rt.settings.reconcile_min_age_s,
-        )  # fmt: skip
-        for found in report.found:
-            if rt.routing.get(found.destination).platform == "x":
-                for tweet_id in found.message_ids:
-                    rt.tweet_watch.watch(found.article_id, tweet_id, time.time())
-        for article, destination in report.requeue:
-            event = ArticleEvent(type="article.published", article=article)
-            send_delivery(event, destination, "publish")
 
-    @app.task(name=SWEEP_OUTBOX)
-    def sweep_outbox() -> None:
-        rt = holder.get()
-        sweep(
-            Outbox(rt.redis, rt.keys), rt.ledger, rt.routing,
-            lambda kwargs: send(FAN_OUT, kwargs, FAN_OUT_QUEUE),
-            now=time.time(), stale_s=rt.settings.outbox_stale_s,
-        )  # fmt: skip
+def reconcile_task(task: ContainerTask) -> None:
+    """Settle expired leases and in-doubt posts; send again what was not posted."""
+    c = task.container
+    report = reconcile(
+        c.ledger, c.publisher, c.routing, c.articles, min_age_s=c.settings.reconcile_min_age_s
+    )
+    for found in report.found:
+        if c.routing.get(found.destination).platform == "x":
+            for tweet_id in found.message_ids:
+                c.tweet_watch.watch(found.article_id, tweet_id, time.time())
+    for article, destination in report.requeue:
+        send_delivery(
+            c, ArticleEvent(type="article.published", article=article), destination, "publish"
+        )
 
-    @app.task(name=PROMOTE)
-    def promote_scheduled() -> None:
-        holder.get().scheduler.promote(send)
 
-    @app.task(name=REFRESH_TRENDING)
-    def refresh_trending() -> None:
-        trending = holder.get().trending
-        trending.renormalise()
-        trending.prune()
+def sweep_outbox_task(task: ContainerTask) -> None:
+    """Send again the fan-out of accepted events whose deliveries never left ``pending``."""
+    c = task.container
+    sweep(
+        c.outbox, c.ledger, c.routing,
+        lambda kwargs: c.enqueue(names.FAN_OUT, kwargs, names.FAN_OUT_QUEUE),
+        now=time.time(), stale_s=c.settings.outbox_stale_s,
+    )  # fmt: skip
 
-    @app.task(name=POLL_METRICS)
-    def poll_metrics() -> None:
-        rt = holder.get()
-        client, user_auth = rt.x_client()
-        poll(
-            client, rt.tweet_watch, XReadBudget(rt.redis, rt.keys), rt.shares, rt.articles,
-            time.time(), user_auth=user_auth,
-        )  # fmt: skip
 
-    @app.task(name=SEND_DIGEST, bind=True, max_retries=None)
-    def send_digest(self: Task[Any, Any]) -> None:
-        rt = holder.get()
-        chat = rt.settings.digest_chat
-        text = daily_digest(rt.trending, rt.articles, rt.shares, time.time())
-        if chat is None or text is None:
-            return
-        day = datetime.now(WIB).date().isoformat()
-        link = f"{rt.settings.public_base_url or 'https://localhost'}/widgets/trending.html"
-        outcome = deliver_digest(
-            text, chat, day, ledger=rt.ledger, governor=rt.governor,
-            publisher=rt.publisher("telegram"), link=link,
-        )  # fmt: skip
-        if outcome.retry_in is not None:
-            raise self.retry(countdown=min(outcome.retry_in, MAX_COUNTDOWN_S))
+def promote_scheduled_task(task: ContainerTask) -> None:
+    """Send the scheduled task messages that are due."""
+    task.container.scheduler.promote(task.container.enqueue)
+
+
+def refresh_trending_task(task: ContainerTask) -> None:
+    """Keep the boards' numbers small and drop what decayed to nothing."""
+    trending = task.container.trending
+    trending.renormalise()
+    trending.prune()
+
+
+def poll_metrics_task(task: ContainerTask) -> None:
+    """Read our tweets' public metrics within the X read budget."""
+    c = task.container
+    client, user_auth = c.x_client()
+    poll_metrics(
+        client, c.tweet_watch, c.x_read_budget, c.shares, c.articles, time.time(),
+        user_auth=user_auth,
+    )  # fmt: skip
+
+
+def send_digest_task(task: ContainerTask) -> None:
+    """Post the daily digest once per day, when a digest chat is set."""
+    c = task.container
+    chat = c.settings.digest_chat
+    text = daily_digest(c.trending, c.articles, c.shares, time.time())
+    if chat is None or text is None:
+        return
+    day = datetime.now(WIB).date().isoformat()
+    link = f"{c.settings.public_base_url or 'https://localhost'}/widgets/trending.html"
+    outcome = send_digest(
+        text, chat, day, ledger=c.ledger, governor=c.governor,
+        publisher=c.publisher("telegram"), link=link,
+    )  # fmt: skip
+    if outcome.retry_in is not None:
+        raise task.retry(countdown=min(outcome.retry_in, MAX_COUNTDOWN_S))
+
+
+# (name, function, max_retries: None retries for as long as the outcome asks)
+TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
+    (names.FAN_OUT, fan_out_task, 3),
+    (names.DELIVER, deliver_task, None),
+    (names.RECONCILE, reconcile_task, 3),
+    (names.SWEEP_OUTBOX, sweep_outbox_task, 3),
+    (names.PROMOTE, promote_scheduled_task, 3),
+    (names.REFRESH_TRENDING, refresh_trending_task, 3),
+    (names.POLL_METRICS, poll_metrics_task, 3),
+    (names.SEND_DIGEST, send_digest_task, None),
+)

@@ -1,24 +1,24 @@
-"""FastAPI app factory: every client comes in through ``Services``."""
+"""FastAPI app factory: every client comes in through the ``Container``."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import events, manage, preview
+from distributor.api import deliveries, events, preview
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
-from distributor.api.deps import Services
 from distributor.api.errors import install_error_handlers
+from distributor.wiring import Container
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(container: Container) -> FastAPI:
     """Build the API around the given services; no globals, so tests can build many."""
     app = FastAPI(title="distributor", version=__version__)
-    app.state.services = services
+    app.state.container = container
     install_error_handlers(app)
     app.include_router(events.router)
-    app.include_router(manage.router)
+    app.include_router(deliveries.router)
     app.include_router(preview.router)
     shares_api.install_share_links(app)
     app.include_router(shares_api.router)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from distributor.api.deps import ServicesDep
+from distributor.api.deps import ContainerDep
 from distributor.config import ApiToken
 
 _bearer = HTTPBearer(auto_error=False, description="A manager token from DISTRIBUTOR_TOKENS")
@@ -30,14 +30,14 @@ def require_scope(scope: str) -> Callable[..., ApiToken]:
     """A dependency that admits a bearer token granting ``scope``: 401 without one, else 403."""
 
     def dependency(
-        services: ServicesDep,
+        container: ContainerDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> ApiToken:
         if credentials is None:
             raise HTTPException(
                 401, "missing bearer token (Authorization: Bearer <token>)", _CHALLENGE
             )
-        token = find_token(services.settings.tokens, credentials.credentials)
+        token = find_token(container.settings.tokens, credentials.credentials)
         if token is None:
             raise HTTPException(401, "invalid bearer token", _CHALLENGE)
         if scope not in token.scopes:

@@ -12,14 +12,14 @@ from pydantic import BaseModel
 from redis import Redis, RedisError
 
 from distributor.api.auth import require_scope
-from distributor.api.deps import Services, ServicesDep
+from distributor.api.deps import ContainerDep
 from distributor.api.errors import error_response
 from distributor.config import ApiToken
 from distributor.errors import InvalidInput
 from distributor.intake.service import receive
 from distributor.intake.signature import SIGNATURE_HEADER
-from distributor.ledger import Ledger
 from distributor.models import ArticleEvent, Delivery
+from distributor.wiring import Container
 
 router = APIRouter()
 _PROBE_TIMEOUT_S = 2.0
@@ -85,12 +85,12 @@ _EVENT_BODY = {
 
 
 @router.post("/v1/events", status_code=202, openapi_extra=_EVENT_BODY, tags=["intake"])
-async def post_event(request: Request, services: ServicesDep) -> Accepted:
+async def post_event(request: Request, container: ContainerDep) -> Accepted:
     """Verify, validate and queue one event; the same event again is reported as a duplicate."""
     _require_json(request.headers.get("content-type"))
-    body = await _read_body(request, services.settings.max_body_bytes)
+    body = await _read_body(request, container.settings.max_body_bytes)
     event_id, duplicate = await run_in_threadpool(
-        receive, body, request.headers.get(SIGNATURE_HEADER), services
+        receive, body, request.headers.get(SIGNATURE_HEADER), container
     )
     return Accepted(event_id=event_id, duplicate=duplicate)
 
@@ -98,11 +98,11 @@ async def post_event(request: Request, services: ServicesDep) -> Accepted:
 @router.get("/v1/articles/{article_id}/deliveries", tags=["deliveries"])
 def get_deliveries(
     article_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")],
-    services: ServicesDep,
+    container: ContainerDep,
     _token: Annotated[ApiToken, Depends(require_scope("deliveries:read"))],
 ) -> ArticleDeliveries:
     """Delivery state, platform message ids, attempts and last error per destination."""
-    ledger = Ledger(services.redis, services.keys)
+    ledger = container.ledger
     deliveries, history = ledger.list_deliveries(article_id), ledger.history(article_id)
     if not deliveries and not history:
         raise HTTPException(404, f"no deliveries recorded for article {article_id!r}")
@@ -110,9 +110,9 @@ def get_deliveries(
 
 
 @router.get("/healthz", tags=["health"], response_model=Health, responses={503: {"model": Health}})
-def healthz(services: ServicesDep) -> Health | JSONResponse:
+def healthz(container: ContainerDep) -> Health | JSONResponse:
     """200 when Redis and the broker answer; 503 naming what is down."""
-    checks = {"redis": _ping(services.redis), "broker": _ping_broker(services)}
+    checks = {"redis": _ping(container.redis), "broker": _ping_broker(container)}
     down = [f"{name} is down: {state}" for name, state in checks.items() if state != "ok"]
     if not down:
         return Health(status="ok", checks=checks)
@@ -153,11 +153,11 @@ def _ping(client: Redis) -> str:
     return "ok"
 
 
-def _ping_broker(services: Services) -> str:
+def _ping_broker(container: Container) -> str:
     """Ping the broker; a short-lived client unless it is the same Redis as the data."""
-    settings = services.settings
+    settings = container.settings
     if settings.broker == settings.redis_url:
-        return _ping(services.redis)
+        return _ping(container.redis)
     try:
         probe = Redis.from_url(
             settings.broker,

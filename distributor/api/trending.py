@@ -8,9 +8,11 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment
 
-from distributor.api.shares import PUBLIC_READ_HEADERS, ShareKit, ShareKitDep
-from distributor.popular import PopularItem, popular
-from distributor.trending import WINDOWS
+from distributor.api.deps import ContainerDep
+from distributor.api.shares import PUBLIC_READ_HEADERS
+from distributor.audience.sidebar import PopularItem, popular
+from distributor.audience.trending import WINDOWS
+from distributor.wiring import Container
 
 router = APIRouter(tags=["trending"])
 Window = Annotated[str, Query(pattern=f"^({'|'.join(WINDOWS)})$")]
@@ -59,33 +61,33 @@ def _item_json(item: PopularItem) -> dict[str, Any]:
     }
 
 
-def _popular(kit: ShareKit, window: str, category: str | None, limit: int) -> list[PopularItem]:
-    kit.clicks.flush()
+def _popular(c: Container, window: str, category: str | None, limit: int) -> list[PopularItem]:
+    c.clicks.flush()
     return popular(
-        kit.trending, kit.store, kit.tracker, window=window, category=category or None, limit=limit
+        c.trending, c.articles, c.shares, window=window, category=category or None, limit=limit
     )
 
 
 @router.get("/v1/trending")
 def trending(
-    kit: ShareKitDep, category: Category = None, window: Window = "now", limit: Limit = 20
+    container: ContainerDep, category: Category = None, window: Window = "now", limit: Limit = 20
 ) -> dict[str, Any]:
     """The top of the global board, or of one category's, for a window."""
-    items = _popular(kit, window, category, limit)
+    items = _popular(container, window, category, limit)
     return {"window": window, "category": category, "items": [_item_json(i) for i in items]}
 
 
 @router.get("/v1/trending/{article_id}/explain")
-def explain(article_id: str, kit: ShareKitDep, window: Window = "now") -> dict[str, Any]:
+def explain(article_id: str, container: ContainerDep, window: Window = "now") -> dict[str, Any]:
     """The events and weights that sum to an article's global score."""
-    kit.clicks.flush()
-    found = kit.trending.explain(article_id, window)
+    container.clicks.flush()
+    found = container.trending.explain(article_id, window)
     if found is None:
         raise HTTPException(status_code=404, detail="article is not on this board")
     return {
         "article_id": found.article_id,
         "window": found.window,
-        "half_life_s": kit.trending.config.half_lives_s[window],
+        "half_life_s": container.trending.config.half_lives_s[window],
         "score": found.score,
         "items": [
             {
@@ -102,18 +104,24 @@ def explain(article_id: str, kit: ShareKitDep, window: Window = "now") -> dict[s
 
 @router.get("/widgets/trending.json")
 def widget_json(
-    kit: ShareKitDep, category: Category = None, window: Window = "now", limit: WidgetLimit = 10
+    container: ContainerDep,
+    category: Category = None,
+    window: Window = "now",
+    limit: WidgetLimit = 10,
 ) -> JSONResponse:
     """The popular list for the site's own rendering (title, link, label, counts)."""
-    items = _popular(kit, window, category, limit)
+    items = _popular(container, window, category, limit)
     return JSONResponse({"items": [_item_json(i) for i in items]}, headers=_WIDGET_HEADERS)
 
 
 @router.get("/widgets/trending.html", response_class=HTMLResponse)
 def widget_html(
-    kit: ShareKitDep, category: Category = None, window: Window = "now", limit: WidgetLimit = 10
+    container: ContainerDep,
+    category: Category = None,
+    window: Window = "now",
+    limit: WidgetLimit = 10,
 ) -> HTMLResponse:
     """The popular list as an embeddable page (iframe); links open in the top window."""
-    items = _popular(kit, window, category, limit)
+    items = _popular(container, window, category, limit)
     html = _WIDGET.render(heading="Terpopuler", items=items)
     return HTMLResponse(html, headers=_WIDGET_HEADERS)

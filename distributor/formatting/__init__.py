@@ -1,7 +1,6 @@
 """Posts that the platforms accept whatever the article holds; share links; previews."""
 
-from distributor.formatting.fit import Unformattable
-from distributor.formatting.options import FormatOptions
-from distributor.formatting.render import render
+from distributor.formatting.render import FormatOptions, render
+from distributor.formatting.text import Unformattable
 
 __all__ = ["FormatOptions", "Unformattable", "render"]

@@ -1,12 +1,15 @@
-"""An article's text as its reader sees it, cleaned for one post."""
+"""An article's text as its reader sees it, cleaned once per platform for one post, and its
+tags as hashtags valid on X and Telegram (``al haris`` → ``#AlHaris``)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from distributor.formatting.hashtags import hashtags
 from distributor.formatting.text import html_to_text
 from distributor.models import Article
 
@@ -60,3 +63,60 @@ def clean_article(
         language=article.language,
         image_url=article.image_url,
     )
+
+
+# letters, marks and decimal digits join a hashtag (twitter-text's hashtag alphabet, minus
+# the few punctuation exceptions); everything else separates words
+_JOINING = ("L", "M")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")  # the same runs, for ASCII text
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+MAX_LENGTH = 60  # longer "hashtags" are sentences, not tags
+
+
+@lru_cache(maxsize=8192)  # a newsroom's tags repeat across articles and destinations
+def hashtag(tag: str) -> str | None:
+    """The hashtag for one tag, or None when it has no letter or is longer than MAX_LENGTH."""
+    text = html_to_text(tag)
+    if text.isascii():
+        body = "".join(_capitalized(w) for w in _ASCII_WORD.findall(text))
+        has_letter = _ASCII_LETTER.search(body) is not None
+    else:
+        body = "".join(_capitalized(w) for w in _words(text))
+        body = body.lstrip("".join(c for c in body if unicodedata.category(c)[0] == "M"))
+        has_letter = any(unicodedata.category(c)[0] == "L" for c in body)
+    if len(body) > MAX_LENGTH or not has_letter:
+        return None
+    return "#" + body
+
+
+def _capitalized(word: str) -> str:
+    """``al`` → ``Al``; words with a capital already (``iPhone``, ``COVID``) stay as they are."""
+    return word[:1].upper() + word[1:] if word.islower() else word
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters, marks, decimal digits and underscores."""
+    words: list[str] = []
+    word: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] in _JOINING or category == "Nd" or char == "_":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return words
+
+
+def hashtags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Hashtags for the tags, in order, without ones that cannot be made or repeat (any case)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for tag in tags:
+        made = hashtag(tag)
+        if made is not None and made.casefold() not in seen:
+            seen.add(made.casefold())
+            out.append(made)
+    return tuple(out)

@@ -68,6 +68,25 @@ def share_url(network: str, article: Article, utm_campaign: str) -> str:
     return _Shared(article, utm_campaign).link(network)
 
 
+class ShareTargets:
+    """``share_url`` per (article, revision, network), memoised: the redirect's hot path."""
+
+    def __init__(self, utm_campaign: str, size: int = 50_000) -> None:
+        self._campaign = utm_campaign
+        self._size = size
+        self._urls: dict[tuple[str, int, str], str] = {}
+
+    def get(self, article: Article, network: str) -> str:
+        """The network's share URL for this revision of the article."""
+        key = (article.id, article.revision, network)
+        url = self._urls.get(key)
+        if url is None:
+            if len(self._urls) >= self._size:
+                self._urls.clear()
+            url = self._urls[key] = share_url(network, article, self._campaign)
+        return url
+
+
 def share_links(article: Article, utm_campaign: str, tracked_base: str | None) -> dict[str, str]:
     """A link per network: our tracked ``{tracked_base}/s/{id}/{network}`` ones when a base is
     given (they count the click, then redirect to ``share_url``), else the share URLs."""

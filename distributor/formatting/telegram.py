@@ -6,9 +6,8 @@ import html
 import re
 
 from distributor.formatting.clean import CleanArticle
-from distributor.formatting.fit import fit
-from distributor.formatting.template import PostTemplate
-from distributor.formatting.text import cut, tidy
+from distributor.formatting.templates import PostTemplate
+from distributor.formatting.text import cut, fit, tidy
 from distributor.models import RenderedPost
 
 TEXT_LIMIT = 4096

@@ -10,14 +10,13 @@ very same signed request.
 
 from __future__ import annotations
 
-from distributor.api.deps import Services
 from distributor.errors import DistributorError
 from distributor.intake.adapters import decode_event
 from distributor.intake.signature import ReplayGuard, verify
 from distributor.models import ArticleEvent
-from distributor.outbox import Outbox
+from distributor.queue.names import FAN_OUT
+from distributor.wiring import Container
 
-FAN_OUT_TASK = "distributor.fan_out"
 EVENT_TTL_S = 30 * 86400  # after this a resent event is queued again; the ledger still dedupes
 
 
@@ -25,34 +24,34 @@ class EnqueueFailed(DistributorError):
     """The broker did not take the event; nothing was recorded, the sender should retry."""
 
 
-def receive(body: bytes, signature_header: str | None, services: Services) -> tuple[str, bool]:
+def receive(body: bytes, signature_header: str | None, container: Container) -> tuple[str, bool]:
     """Handle one webhook body; returns ``(event_id, duplicate)`` or raises InvalidInput."""
-    settings = services.settings
+    settings = container.settings
     tolerance = settings.signature_tolerance_s
-    now = services.clock()
+    now = container.clock()
     signature = verify(body, signature_header, settings.webhook_secret_value(), now, tolerance)
     event = decode_event(body)
-    guard = ReplayGuard(services.redis, services.keys)
+    guard = ReplayGuard(container.redis, container.keys)
     guard.claim(signature, now, tolerance)
     try:
-        return accept_event(event, services)
+        return accept_event(event, container)
     except BaseException:
         guard.release(signature)
         raise
 
 
-def accept_event(event: ArticleEvent, services: Services) -> tuple[str, bool]:
+def accept_event(event: ArticleEvent, container: Container) -> tuple[str, bool]:
     """Queue fan-out once per event id; ``(event_id, True)`` when it was already accepted.
 
     The dedupe marker and the outbox entry are written in one step before queueing, so an event
     is never marked accepted without the outbox sweep knowing to send it again."""
     event_id = event.event_id
     kwargs = {"event": event.model_dump(mode="json"), "event_id": event_id}
-    outbox = Outbox(services.redis, services.keys)
-    if not outbox.add_once(event_id, kwargs, services.clock(), EVENT_TTL_S):
+    outbox = container.outbox
+    if not outbox.add_once(event_id, kwargs, container.clock(), EVENT_TTL_S):
         return event_id, True
     try:
-        services.enqueue(FAN_OUT_TASK, kwargs)
+        container.enqueue(FAN_OUT, kwargs)
     except Exception as exc:
         outbox.forget(event_id, marker=True)
         raise EnqueueFailed(f"could not queue event {event_id}: {exc}") from exc

@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from distributor.sandbox.config import ChatSpec, SandboxConfig
 from distributor.sandbox.inspection import inspect_router
 from distributor.sandbox.state import Sandbox
-from distributor.sandbox.telegram_api import telegram_router
-from distributor.sandbox.x_api import x_router
+from distributor.sandbox.telegram.api import telegram_router
+from distributor.sandbox.x.api import x_router
 
 __all__ = ["ChatSpec", "SandboxConfig", "create_sandbox_app"]
 

@@ -11,8 +11,8 @@ from distributor.sandbox.config import ChatSpec, FloodLimits, XTier
 from distributor.sandbox.faults import FaultSpec
 from distributor.sandbox.flood import FloodControl
 from distributor.sandbox.state import Sandbox
-from distributor.sandbox.telegram_state import StoredMessage
-from distributor.sandbox.x_state import METRICS
+from distributor.sandbox.telegram.state import StoredMessage
+from distributor.sandbox.x.state import METRICS
 
 
 class ChatPatch(BaseModel):

@@ -13,8 +13,8 @@ from pathlib import Path
 import uvicorn
 
 from distributor.errors import DistributorError
+from distributor.publishing.routing.loader import load_routing
 from distributor.redact import redact_bot_tokens
-from distributor.routing_file import load_routing
 from distributor.sandbox.app import create_sandbox_app
 from distributor.sandbox.config import ChatSpec, ChatType, SandboxConfig
 

@@ -6,9 +6,9 @@ from distributor.sandbox.clock import Clock
 from distributor.sandbox.config import SandboxConfig
 from distributor.sandbox.faults import FaultBook
 from distributor.sandbox.flood import FloodControl
-from distributor.sandbox.telegram_state import TelegramState
-from distributor.sandbox.x_limits import RateWindows
-from distributor.sandbox.x_state import XState
+from distributor.sandbox.telegram.state import TelegramState
+from distributor.sandbox.x.limits import RateWindows
+from distributor.sandbox.x.state import XState
 
 
 class Sandbox:

@@ -15,7 +15,7 @@ from distributor.api.app import create_app
 from distributor.api.auth import find_token, require_scope
 from distributor.config import ApiToken
 from distributor.keys import Keys
-from tests.intake.harness import READER_TOKEN, RESHARE_TOKEN, TOKENS, api_services, make_settings
+from tests.support.intake import READER_TOKEN, RESHARE_TOKEN, TOKENS, api_services, make_settings
 
 DELIVERIES = "/v1/articles/20240201-rakor/deliveries"
 

@@ -15,9 +15,9 @@ from redis import Redis
 from distributor.api.app import create_app
 from distributor.intake.signature import SIGNATURE_HEADER
 from distributor.keys import Keys
-from tests.fixtures.seed import seed_event
-from tests.intake.harness import SECRET, api_services, make_settings, signed_headers, snapshot
-from tests.intake.wordpress import wordpress_post
+from tests.support.intake import SECRET, api_services, make_settings, signed_headers, snapshot
+from tests.support.seed import seed_event
+from tests.support.wordpress import wordpress_post
 
 DROP = object()
 Headers = Callable[[bytes], dict[str, str]]

@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 from redis import Redis
 
 from distributor.api.app import create_app
-from distributor.api.deps import Services
-from distributor.intake.service import FAN_OUT_TASK
 from distributor.intake.signature import SIGNATURE_HEADER, sign
 from distributor.keys import Keys
-from distributor.ledger import Ledger
-from tests.fixtures.seed import seed_event
-from tests.intake.harness import (
+from distributor.publishing.ledger import Ledger
+from distributor.queue.names import FAN_OUT
+from distributor.wiring import Container
+from tests.support.intake import (
     READER_TOKEN,
     SECRET,
     api_services,
@@ -31,20 +30,21 @@ from tests.intake.harness import (
     signed_headers,
     snapshot,
 )
-from tests.intake.wordpress import POST_ID, wordpress_post
+from tests.support.seed import seed_event
+from tests.support.wordpress import POST_ID, wordpress_post
 
 DROP = object()
 Headers = Callable[[bytes], dict[str, str]]
 
 
 @pytest.fixture
-def services(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[Services]:
+def services(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[Container]:
     with api_services(make_settings(redis_url, keys)) as built:
         yield built
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
+def client(services: Container) -> Iterator[TestClient]:
     with TestClient(create_app(services)) as test_client:
         yield test_client
 
@@ -71,7 +71,7 @@ def test_valid_event_is_accepted_and_queued_once(
     assert again.status_code == 202
     assert again.json() == {"event_id": event_id, "duplicate": True}
     tasks = queued_tasks(redis_client, keys)
-    assert [(t["task"], t["kwargs"]["event_id"]) for t in tasks] == [(FAN_OUT_TASK, event_id)]
+    assert [(t["task"], t["kwargs"]["event_id"]) for t in tasks] == [(FAN_OUT, event_id)]
     assert tasks[0]["kwargs"]["event"]["article"]["id"] == seed_event()["article"]["id"]
 
 
@@ -104,7 +104,7 @@ def test_wordpress_post_is_accepted_through_the_adapter(
 
 
 def test_same_event_five_times_at_once_queues_one_task(
-    services: Services, redis_client: Redis, keys: Keys
+    services: Container, redis_client: Redis, keys: Keys
 ) -> None:
     barrier = threading.Barrier(5)
     results: list[httpx.Response] = []
@@ -127,7 +127,7 @@ def test_same_event_five_times_at_once_queues_one_task(
 
 
 def test_the_same_signed_request_five_times_at_once_is_accepted_once(
-    services: Services, redis_client: Redis, keys: Keys
+    services: Container, redis_client: Redis, keys: Keys
 ) -> None:
     headers = signed_headers(SEED)
     barrier = threading.Barrier(5)
@@ -148,7 +148,7 @@ def test_the_same_signed_request_five_times_at_once_is_accepted_once(
 
 
 def test_a_streamed_body_over_the_limit_is_cut_off(
-    services: Services, redis_url: str, keys: Keys
+    services: Container, redis_url: str, keys: Keys
 ) -> None:
     """Chunked upload with no Content-Length: refused while streaming, not after."""
     data = seed_event()
@@ -169,7 +169,7 @@ def test_a_streamed_body_over_the_limit_is_cut_off(
 
 
 def test_deliveries_list_states_ids_attempts_errors_and_history(
-    client: TestClient, services: Services
+    client: TestClient, services: Container
 ) -> None:
     article_id = seed_event()["article"]["id"]
     ledger = Ledger(services.redis, services.keys)

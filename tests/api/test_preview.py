@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from redis import Redis
 
 from distributor.api.app import create_app
-from distributor.api.deps import Services
 from distributor.config import Settings
 from distributor.keys import Keys
-from distributor.routing_file import load_routing
-from tests.fixtures.seed import seed_article_dict
+from distributor.publishing.routing.loader import load_routing
+from distributor.wiring import Container
+from tests.support.seed import seed_article_dict
 
 ROUTING = """
 defaults = ["x-main", "channel"]
@@ -53,12 +53,12 @@ def client(tmp_path: Path, redis_client: Redis, keys: Keys) -> Iterator[TestClie
         _env_file=None,
     )
     sent: list[tuple[str, dict[str, Any]]] = []
-    services = Services(
+    services = Container(
         settings=settings,
         redis=redis_client,
         keys=keys,
         routing=load_routing(routing_file),
-        enqueue=lambda name, kwargs: sent.append((name, kwargs)),
+        enqueue=lambda name, kwargs, queue=None: sent.append((name, kwargs)),
     )
     with TestClient(create_app(services)) as test_client:
         yield test_client

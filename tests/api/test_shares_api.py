@@ -12,13 +12,12 @@ from hypothesis import strategies as st
 from redis import Redis
 
 from distributor.api.app import create_app
+from distributor.audience.shares import DAY
 from distributor.formatting.sharelinks import NETWORKS, share_url
 from distributor.keys import Keys
 from distributor.models import Article
-from distributor.shares import DAY
-from tests.api.share_support import CHROME, share_services, store_article
-from tests.support.clock import Clock
-from tests.test_trending import T0
+from tests.support.clock import T0, Clock
+from tests.support.shares import CHROME, share_services, store_article
 
 BOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"
 

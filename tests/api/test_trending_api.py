@@ -11,11 +11,10 @@ from fastapi.testclient import TestClient
 from redis import Redis
 
 from distributor.api.app import create_app
+from distributor.audience.trending import HOUR, Trending
 from distributor.keys import Keys
-from distributor.trending import HOUR, Trending
-from tests.api.share_support import CHROME, share_services, store_article
-from tests.support.clock import Clock
-from tests.test_trending import T0
+from tests.support.clock import T0, Clock
+from tests.support.shares import CHROME, share_services, store_article
 
 
 @pytest.fixture

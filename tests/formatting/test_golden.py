@@ -8,10 +8,10 @@ import pytest
 from twitter_text import parse_tweet
 
 from distributor.formatting import FormatOptions, render
-from distributor.formatting.preview import build_preview
+from distributor.formatting.render import build_preview
 from distributor.models import Article, Destination
-from distributor.sandbox.telegram_text import format_text
-from tests.fixtures.seed import seed_article_dict
+from distributor.telegram_html.text import format_text
+from tests.support.seed import seed_article_dict
 
 URL = "https://visualjambi.com/2024/02/01/gubernur-al-haris-pimpin-rakor-politik-se-provinsi-jambi/"
 TITLE = "Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from distributor.formatting.hashtags import MAX_LENGTH, hashtag, hashtags
+from distributor.formatting.clean import MAX_LENGTH, hashtag, hashtags
 
 
 @pytest.mark.parametrize(

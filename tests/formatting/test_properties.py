@@ -18,11 +18,11 @@ from twitter_text import parse_tweet
 
 from distributor.formatting import FormatOptions
 from distributor.formatting.clean import clean_article
-from distributor.formatting.preview import build_preview
+from distributor.formatting.render import build_preview
 from distributor.formatting.text import ELLIPSIS
 from distributor.formatting.x import tweet_url
 from distributor.models import Article, Destination
-from distributor.sandbox.telegram_text import format_text
+from distributor.telegram_html.text import format_text
 
 OPTIONS = FormatOptions()
 DESTINATIONS = [

@@ -11,7 +11,7 @@ import segno
 
 from distributor.formatting.sharelinks import NETWORKS, qr_png, share_links, share_url, with_utm
 from distributor.models import Article
-from tests.fixtures.seed import seed_article_dict
+from tests.support.seed import seed_article_dict
 
 UTM = "utm_source=telegram&utm_medium=social&utm_campaign=spring"
 

@@ -10,16 +10,15 @@ from jinja2.sandbox import SecurityError
 from distributor.config import Settings
 from distributor.errors import ConfigError
 from distributor.formatting import FormatOptions, Unformattable, render
-from distributor.formatting.sample import sample_article
-from distributor.formatting.template import compile_template
-from distributor.formatting.templates import (
+from distributor.formatting.render import (
     DEFAULTS,
     check_template,
     load_template,
     shipped_templates,
 )
+from distributor.formatting.templates import compile_template, sample_article
 from distributor.models import Article, Destination
-from tests.fixtures.seed import seed_article_dict
+from tests.support.seed import seed_article_dict
 
 TELEGRAM = Destination(id="tg", platform="telegram", target="@c", template="short.html.j2")
 X = Destination(id="xx", platform="x", target="acc", template="short.txt.j2")

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
-from distributor.formatting.weighted import is_valid_tweet, weighted_length
+from distributor.formatting.x import MAX_WEIGHT, has_invalid_characters, weighted_length
 
 PIECES = st.sampled_from(
     [
@@ -27,7 +27,8 @@ TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=40).map("".joi
 def test_same_as_parse_tweet(text: str) -> None:
     parsed = parse_tweet(text)
     assert weighted_length(text) == parsed.weightedLength
-    assert is_valid_tweet(text) == parsed.valid
+    valid = not has_invalid_characters(text) and 0 < weighted_length(text) <= MAX_WEIGHT
+    assert valid == parsed.valid
 
 
 @pytest.mark.parametrize(

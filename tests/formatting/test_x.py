@@ -13,7 +13,7 @@ from twitter_text import extract_urls, parse_tweet
 from distributor.formatting import FormatOptions, Unformattable, render
 from distributor.formatting.x import tweet_url
 from distributor.models import Article, Destination
-from tests.fixtures.seed import seed_article_dict
+from tests.support.seed import seed_article_dict
 
 X = Destination(id="x", platform="x", target="acc")
 

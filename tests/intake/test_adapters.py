@@ -11,8 +11,8 @@ import pytest
 from distributor.errors import InvalidInput
 from distributor.intake.adapters import decode_event, from_wordpress
 from distributor.models import ArticleEvent
-from tests.fixtures.seed import seed_article_dict, seed_event
-from tests.intake.wordpress import POST_ID, wordpress_post
+from tests.support.seed import seed_article_dict, seed_event
+from tests.support.wordpress import POST_ID, wordpress_post
 
 
 def _body(data: Any) -> bytes:

@@ -9,12 +9,12 @@ import pytest
 from redis import Redis
 
 from distributor.errors import InvalidInput
-from distributor.intake.service import FAN_OUT_TASK, EnqueueFailed, accept_event, receive
+from distributor.intake.service import EnqueueFailed, accept_event, receive
 from distributor.intake.signature import SignatureError
 from distributor.keys import Keys
 from distributor.models import ArticleEvent
-from tests.fixtures.seed import seed_event
-from tests.intake.harness import (
+from distributor.queue.names import FAN_OUT
+from tests.support.intake import (
     api_services,
     free_port,
     make_settings,
@@ -22,6 +22,7 @@ from tests.intake.harness import (
     signed_headers,
     snapshot,
 )
+from tests.support.seed import seed_event
 
 
 def test_accept_queues_fan_out_once(redis_url: str, redis_client: Redis, keys: Keys) -> None:
@@ -32,7 +33,7 @@ def test_accept_queues_fan_out_once(redis_url: str, redis_client: Redis, keys: K
     tasks = queued_tasks(redis_client, keys)
     assert tasks == [
         {
-            "task": FAN_OUT_TASK,
+            "task": FAN_OUT,
             "kwargs": {"event": event.model_dump(mode="json"), "event_id": event.event_id},
         }
     ]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.publishers.harness import Harness, sandbox_harness
+from tests.support.publishers import Harness, sandbox_harness
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from distributor.errors import DeliveryError, InDoubt, PermanentError, Transient
 from distributor.models import Destination, RenderedPost
 from distributor.publishers.base import Lookup
 from distributor.publishers.factory import build_telegram
-from tests.publishers.harness import (
+from tests.support.publishers import (
     CHANNEL,
     CHANNEL_ID,
     PROBE_CHAT,

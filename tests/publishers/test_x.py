@@ -14,7 +14,7 @@ from distributor.publishers.base import Lookup, normalise_url
 from distributor.publishers.factory import build_publisher
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.x import XPublisher
-from tests.publishers.harness import (
+from tests.support.publishers import (
     X_ACCOUNT,
     Harness,
     closed_port_url,

@@ -12,7 +12,7 @@ import tweepy
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from distributor.publishers.transport import route_tweepy_to
-from tests.sandbox.conftest import CHANNEL, messages
+from tests.support.sandbox import CHANNEL, messages
 
 Run = Any
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

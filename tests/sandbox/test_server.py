@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from distributor.sandbox.app import create_sandbox_app
 from distributor.sandbox.config import ChatSpec, SandboxConfig
 from distributor.sandbox.server import chat_for_target, running_sandbox, sandbox_config_for
-from tests.sandbox.conftest import CHANNEL, TOKEN, call, messages
+from tests.support.sandbox import CHANNEL, TOKEN, call, messages
 
 
 def test_running_sandbox_serves_then_frees_its_port() -> None:

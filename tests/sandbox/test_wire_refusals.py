@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.conftest import CHANNEL, PNG, TOKEN
+from tests.support.sandbox import CHANNEL, PNG, TOKEN
 
 BOT = f"/bot{TOKEN}"
 USER = {"Authorization": 'OAuth oauth_consumer_key="k", oauth_token="4242-t", oauth_nonce="n"'}

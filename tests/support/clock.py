@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+T0 = 1_706_000_000.0  # a fixed start time (2024-01-23 08:53 UTC) for time-based tests
+
 
 class Clock:
     """Callable like ``time.time``; ``now`` is set or advanced by the test."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from distributor.embedded_redis import start_redis
+from distributor.local.embedded_redis import start_redis
 
 
 class Service:

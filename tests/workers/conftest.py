@@ -1,126 +1,28 @@
-"""The spine under test: a live sandbox, the real API app, real `distributor worker` processes."""
+"""Fixtures for the spine tests: one isolated deployment per call of ``make_spine``."""
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
 
 from distributor.api.app import create_app
-from distributor.api.server import build_services
 from distributor.config import Settings
-from distributor.intake.signature import SIGNATURE_HEADER, sign
-from distributor.keys import Keys
-from distributor.ledger import Ledger
-from distributor.models import Delivery
-from distributor.runner import EXAMPLE_ROUTING
-from distributor.sandbox.server import chat_for_target, running_sandbox, sandbox_config_for
-from tests.support.processes import Service, worker
-
-SECRET = "spine-test-webhook-secret-0123456789"
-
-
-@dataclass
-class SandboxClient:
-    """The sandbox's inspection API."""
-
-    url: str
-
-    def messages(self, target: str | None = None) -> list[dict[str, Any]]:
-        """Telegram messages, optionally of the chat a routing target names."""
-        params = {} if target is None else {"chat_id": chat_for_target(target).id}
-        return list(httpx.get(f"{self.url}/sandbox/telegram/messages", params=params).json())
-
-    def tweets(self) -> list[dict[str, Any]]:
-        """Every tweet."""
-        return list(httpx.get(f"{self.url}/sandbox/x/tweets").json())
-
-    def fault(self, **spec: Any) -> None:
-        """Arm a fault (see distributor.sandbox.faults.FaultSpec)."""
-        httpx.post(f"{self.url}/sandbox/faults", json=spec).raise_for_status()
-
-
-@dataclass
-class Spine:
-    """One isolated deployment: its own namespace on the test Redis, env for child processes."""
-
-    settings: Settings
-    env: dict[str, str]
-    sandbox: SandboxClient
-    logs: Path
-    api: TestClient
-    redis: Redis
-    services: list[Service] = field(default_factory=list)
-
-    def publish(self, event: dict[str, Any], signed_at: int | None = None) -> httpx.Response:
-        """POST an event to the API, signed now or at the Unix time ``signed_at``."""
-        body = json.dumps(event).encode()
-        at = int(time.time()) if signed_at is None else signed_at
-        headers = {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(body, SECRET.encode(), at),
-        }
-        return self.api.post("/v1/events", content=body, headers=headers)
-
-    def worker(self, concurrency: int = 2) -> Service:
-        """Start a `distributor worker` process (stopped at teardown)."""
-        proc = worker(self.env, self.logs / "worker.log", concurrency)
-        self.services.append(proc)
-        return proc
-
-    def ledger(self) -> Ledger:
-        """A ledger client on this deployment's namespace."""
-        return Ledger(self.redis, Keys(self.settings.namespace))
-
-    def deliveries(self, article_id: str) -> dict[str, Delivery]:
-        """Deliveries of an article by destination id."""
-        return {d.destination: d for d in self.ledger().list_deliveries(article_id)}
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
-    """Poll ``check`` until true; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what or check}")
-
-
-def spine_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
-    """Environment for child processes matching ``settings``."""
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
-    env.update(
-        DISTRIBUTOR_REDIS_URL=settings.redis_url,
-        DISTRIBUTOR_NAMESPACE=settings.namespace,
-        DISTRIBUTOR_SANDBOX="true",
-        DISTRIBUTOR_SANDBOX_URL=sandbox_url,
-        DISTRIBUTOR_ROUTING_FILE=str(settings.routing_file),
-        DISTRIBUTOR_WEBHOOK_SECRET=SECRET,
-        DISTRIBUTOR_LEASE_S=str(settings.lease_s),
-        DISTRIBUTOR_VISIBILITY_TIMEOUT_S=str(settings.visibility_timeout_s),
-        DISTRIBUTOR_HTTP_TIMEOUT_S=str(settings.http_timeout_s),
-        DISTRIBUTOR_RECONCILE_MIN_AGE_S="1",
-    )
-    return env
+from distributor.local.runner import EXAMPLE_ROUTING
+from distributor.sandbox.server import running_sandbox, sandbox_config_for
+from distributor.wiring import build_container
+from tests.support.redis import REDIS_URL
+from tests.support.spine import SECRET, SandboxClient, Spine, spine_env
 
 
 @pytest.fixture
 def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
     """Build a Spine on a given Redis URL (the test Redis by default)."""
-    from tests.conftest import REDIS_URL
-
     stack: list[tuple[Spine, Any]] = []
 
     def build(redis_url: str = REDIS_URL, **overrides: Any) -> Spine:
@@ -139,7 +41,7 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
             http_timeout_s=overrides.pop("http_timeout_s", 5),
             **overrides,
         )
-        services = build_services(settings)
+        container = build_container(settings, redis_timeout_s=settings.http_timeout_s)
         env = spine_env(settings, sandbox_url)
         scalars = {k: v for k, v in overrides.items() if isinstance(v, str | int | float)}
         env.update({f"DISTRIBUTOR_{k.upper()}": str(v) for k, v in scalars.items()})
@@ -148,8 +50,9 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
             env=env,
             sandbox=SandboxClient(sandbox_url),
             logs=tmp_path,
-            api=TestClient(create_app(services)),
+            api=TestClient(create_app(container)),
             redis=Redis.from_url(redis_url, decode_responses=True),
+            container=container,
         )
         stack.append((spine, ctx))
         return spine
@@ -162,4 +65,5 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
         if keys:
             spine.redis.delete(*keys)
         spine.redis.close()
+        spine.container.close()
         ctx.__exit__(None, None, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from distributor.config import Settings
-from workers.app import brief, create_celery
+from distributor.queue.broker import brief, create_celery
 
 
 def test_reliability_settings() -> None:

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from celery import Celery
 
-from distributor.embedded_redis import free_port
 from distributor.keys import Keys
+from distributor.local.embedded_redis import free_port
 from distributor.models import DeliveryState
-from distributor.ratelimit import Limit, RateGovernor
-from tests.fixtures.seed import seed_event
+from distributor.publishing.ratelimit import Limit, RateGovernor
+from distributor.queue.broker import create_celery
+from distributor.queue.names import MAINTENANCE_QUEUE, RECONCILE
 from tests.support.processes import PrivateRedis
-from tests.workers.conftest import Spine, wait_until
-from workers.app import MAINTENANCE_QUEUE, create_celery
+from tests.support.seed import seed_event
+from tests.support.spine import Spine, wait_until
 
 
 def _states(spine: Spine, article_id: str) -> dict[str, DeliveryState]:
@@ -26,7 +27,7 @@ def _states(spine: Spine, article_id: str) -> dict[str, DeliveryState]:
 
 
 def _reconcile(producer: Celery) -> None:
-    producer.send_task("distributor.reconcile", queue=MAINTENANCE_QUEUE)
+    producer.send_task(RECONCILE, queue=MAINTENANCE_QUEUE)
 
 
 @pytest.mark.parametrize("victim", ["pool", "whole worker"])

@@ -9,11 +9,11 @@ from typing import Any
 from celery import Celery
 
 from distributor.models import DeliveryState
-from tests.fixtures.seed import seed_event
+from distributor.queue.broker import create_celery
+from distributor.queue.names import FAN_OUT_QUEUE, MAINTENANCE_QUEUE, SWEEP_OUTBOX, deliver_queue
 from tests.support.processes import Service
-from tests.workers.conftest import Spine, wait_until
-from workers.app import FAN_OUT_QUEUE, MAINTENANCE_QUEUE, create_celery, deliver_queue
-from workers.tasks import SWEEP_OUTBOX
+from tests.support.seed import seed_event
+from tests.support.spine import Spine, wait_until
 
 
 def _sweep_until(spine: Spine, producer: Celery, done: Any) -> None:

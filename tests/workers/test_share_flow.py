@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 
 from distributor.models import DeliveryState
-from tests.fixtures.seed import seed_event
-from tests.workers.conftest import Spine, wait_until
-from workers.app import MAINTENANCE_QUEUE, create_celery
+from distributor.queue.broker import create_celery
+from distributor.queue.names import MAINTENANCE_QUEUE, POLL_METRICS, SEND_DIGEST
+from tests.support.seed import seed_event
+from tests.support.spine import Spine, wait_until
 
 
 def _run(spine: Spine, task: str) -> None:
@@ -39,7 +40,7 @@ def test_tweet_metrics_flow_into_share_counts_and_unpublish_leaves_trending(
         return dict(spine.api.get("/v1/articles/art-mflow/shares").json())
 
     for _ in range(2):  # polling twice must not count the same retweets twice
-        _run(spine, "distributor.poll_metrics")
+        _run(spine, POLL_METRICS)
         wait_until(lambda: shares()["total"] == 9, what="9 platform shares (7 RT + 2 quotes)")
         time.sleep(0.5)
     assert shares()["platform"]["x"]["shares"] == 9
@@ -68,7 +69,7 @@ def test_daily_digest_is_posted_once_however_often_beat_fires(make_spine: Any) -
     spine.api.post("/v1/articles/digested/views", headers={"User-Agent": "Mozilla/5.0 reader"})
 
     for _ in range(3):
-        _run(spine, "distributor.send_digest")
+        _run(spine, SEND_DIGEST)
     wait_until(lambda: len(spine.sandbox.messages("@visualjambi_politik")) == 1, what="digest")
     time.sleep(2)
     [digest] = spine.sandbox.messages("@visualjambi_politik")

@@ -10,9 +10,10 @@ import time
 from typing import Any
 
 from distributor.models import DeliveryState
-from tests.fixtures.seed import seed_event
-from tests.workers.conftest import Spine, wait_until
-from workers.app import FAN_OUT_QUEUE, create_celery
+from distributor.queue.broker import create_celery
+from distributor.queue.names import FAN_OUT, FAN_OUT_QUEUE
+from tests.support.seed import seed_event
+from tests.support.spine import Spine, wait_until
 
 
 def _all_sent(spine: Spine, article_id: str, count: int) -> bool:
@@ -77,7 +78,7 @@ def test_same_event_five_times_at_once_posts_once(make_spine: Any) -> None:
     # and past the API's dedupe: five fan-outs of the same event straight onto the queue
     producer = create_celery(spine.settings)
     for _ in range(5):
-        producer.send_task("distributor.fan_out", kwargs={"event": event}, queue=FAN_OUT_QUEUE)
+        producer.send_task(FAN_OUT, kwargs={"event": event}, queue=FAN_OUT_QUEUE)
     producer.close()
 
     wait_until(lambda: _all_sent(spine, event["article"]["id"], 3), what="three sent deliveries")

@@ -1,0 +1,1 @@
+"""`distributor run`: the whole stack on one machine, with an embedded Redis when none answers."""

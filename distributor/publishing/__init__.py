@@ -1,0 +1,1 @@
+"""The publishing spine: routing, fan-out, one delivery, the ledger, rate governor, reconcile."""

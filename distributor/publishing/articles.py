@@ -1,0 +1,74 @@
+"""The latest known version of each article, kept in Redis for links, boards and status."""
+
+from __future__ import annotations
+
+import time
+
+from redis import Redis
+
+from distributor.keys import Keys
+from distributor.lua import script
+from distributor.models import Article
+
+
+class ArticleStore:
+    """Stores the newest revision of each article as JSON, with its published flag."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._save_if_newer = redis.register_script(
+            script("distributor.publishing", "articles_save")
+        )
+
+    def save(self, article: Article, *, published: bool = True) -> bool:
+        """Store the article unless a newer revision is already stored; True when stored."""
+        args: list[str | int] = [article.revision, article.model_dump_json(), str(int(published))]
+        return bool(self._save_if_newer([self._keys.article(article.id)], args))
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article, or None when unknown."""
+        raw = self._redis.hget(self._keys.article(article_id), "json")
+        return Article.model_validate_json(raw) if raw else None
+
+    def is_published(self, article_id: str) -> bool:
+        """True when the article is known and not unpublished."""
+        return self._redis.hget(self._keys.article(article_id), "published") == "1"
+
+    def set_published(self, article_id: str, published: bool) -> None:
+        """Flip the published flag of a known article."""
+        key = self._keys.article(article_id)
+        if self._redis.exists(key):
+            self._redis.hset(key, "published", "1" if published else "0")
+
+
+class PublishedArticles:
+    """Published articles by id, each lookup cached in this process for ``ttl_s`` (so an
+    unpublish or an edit reaches the share links within that time)."""
+
+    def __init__(self, store: ArticleStore, ttl_s: float = 30.0, size: int = 10_000) -> None:
+        self._store = store
+        self._ttl_s = ttl_s
+        self._size = size
+        self._cache: dict[str, tuple[float, Article | None]] = {}
+
+    def cached(self, article_id: str) -> tuple[bool, Article | None]:
+        """(True, article or None) from the cache without I/O, or (False, None) on a miss."""
+        hit = self._cache.get(article_id)
+        if hit is not None and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
+    def get(self, article_id: str) -> Article | None:
+        """The article when it is known and published, else None."""
+        found, cached = self.cached(article_id)
+        if found:
+            return cached
+        now = time.monotonic()
+        article = self._store.get(article_id)
+        if article is not None and not self._store.is_published(article_id):
+            article = None
+        if len(self._cache) >= self._size:
+            self._cache.clear()
+        self._cache[article_id] = (now + self._ttl_s, article)
+        return article

