@@ -45,7 +45,7 @@ ShortText = Annotated[str, StringConstraints(max_length=1000)]
 
 
 class Article(BaseModel):
-    """An article as the CMS describes it (ARCHITECTURE §3)."""
+    """An article as the CMS describes it (docs/architecture.md, "Event")."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
 
@@ -121,7 +121,7 @@ class RenderedPost(BaseModel):
 
 
 class DeliveryState(StrEnum):
-    """Ledger states (ARCHITECTURE §4)."""
+    """Ledger states (docs/architecture.md, "Ledger")."""
 
     PENDING = "pending"
     SENDING = "sending"

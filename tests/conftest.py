@@ -38,7 +38,7 @@ def keys() -> Keys:
 
 @pytest.fixture
 def seed_article() -> dict[str, Any]:
-    """The seed article (ARCHITECTURE §3 shape) built from the saved page."""
+    """The seed article (the shape in docs/architecture.md, "Event") built from the saved page."""
     return seed_article_dict()
 
 

@@ -1,7 +1,8 @@
 """Managers' view of deliveries that need a person: list the in-doubt ones, resolve one.
 
 The Bot API cannot read a channel's history, so a Telegram post whose answer was lost stays
-``in_doubt`` (ARCHITECTURE §4) until someone looks at the channel and says what happened.
+``in_doubt`` (docs/architecture.md, "Ledger") until the reconciler's probe or a person looks
+at the channel and says what happened.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tracked share links, share counts and page views (ARCHITECTURE §6)."""
+"""Tracked share links, share counts and page views (docs/architecture.md, "Audience")."""
 
 from __future__ import annotations
 

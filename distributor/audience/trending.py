@@ -1,4 +1,4 @@
-"""Trending boards: decayed scores without rescoring (ARCHITECTURE §6).
+"""Trending boards: decayed scores without rescoring (docs/architecture.md, "Audience").
 
 Every event adds ``weight * 2^((t - T0) / half_life)`` to sorted sets, so older events weigh
 less relative to newer ones without touching stored scores. A *window* is a board with its own

@@ -1,8 +1,8 @@
 """Turn a raw request body into an ArticleEvent: our schema, or a WordPress REST post.
 
-Our schema (ARCHITECTURE §3) is validated strictly, so ``"revision": "2"`` is refused rather
-than coerced. A body with a ``link`` field and no ``article`` field is read as a WordPress REST
-post (``/wp-json/wp/v2/posts/<id>?_embed``) and mapped as follows:
+Our schema (docs/architecture.md, "Event") is validated strictly, so ``"revision": "2"`` is
+refused rather than coerced. A body with a ``link`` field and no ``article`` field is read as a
+WordPress REST post (``/wp-json/wp/v2/posts/<id>?_embed``) and mapped as follows:
 
 - ``id`` → article id (as a string); ``link`` → url; ``title.rendered`` → title (tags stripped,
   entities decoded); ``excerpt.rendered`` → excerpt (HTML kept);

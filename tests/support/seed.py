@@ -17,7 +17,7 @@ def _slug(text: str) -> str:
 
 
 def seed_article_dict(article_id: str = "20240201-rakor", revision: int = 1) -> dict[str, Any]:
-    """The seed article as an ARCHITECTURE §3 ``article`` object."""
+    """The seed article as an ``article`` object (docs/architecture.md, "Event")."""
     lines = [line.strip() for line in SEED_PAGE.read_text(encoding="utf-8").splitlines()]
     by = next(i for i, line in enumerate(lines) if line.startswith("by "))
     title = next(line for line in reversed(lines[:by]) if line)

@@ -1,4 +1,4 @@
-"""The Celery configuration that the no-loss promise rests on (ARCHITECTURE §5)."""
+"""The Celery configuration that the no-loss promise rests on (docs/architecture.md, "Queue")."""
 
 from __future__ import annotations
 

@@ -1,0 +1,24 @@
+"""The `distributor` command: run the service or one of its parts, publish, preview, inspect.
+
+Each module adds its commands to the one Typer app in ``app``."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from distributor.cli import articles, service
+from distributor.cli.app import cli
+from distributor.errors import DistributorError
+
+__all__ = ["articles", "cli", "main", "service"]
+
+
+def main() -> None:
+    """Entry point of the `distributor` command."""
+    try:
+        cli()
+    except DistributorError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
