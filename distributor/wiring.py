@@ -2,8 +2,10 @@
 ``Settings`` in one place and passed in (docs/architecture.md, "Wiring").
 
 A ``Container`` holds the connections; the stores and publishers built on them are created on
-first use, so a process pays only for what it touches. Workers build one per process after the
-fork (``workers.app``), the API one per app (``distributor.api.server``); tests build their own.
+first use, so a process pays only for what it touches (the platform clients are even imported
+on first use: python-telegram-bot and tweepy add ~18 MiB to a process, and the API never
+posts). Workers build one per process after the fork (``workers.app``), the API one per app
+(``distributor.api.server``); tests build their own.
 """
 
 from __future__ import annotations
@@ -12,21 +14,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import tweepy
 from redis import Redis
 
 from distributor.audience.clicks import ClickBuffer
 from distributor.audience.shares import ShareTracker, Visitors
 from distributor.audience.trending import Trending, TrendingConfig
-from distributor.audience.x_metrics import TweetWatch, XReadBudget
 from distributor.config import Settings
 from distributor.formatting import FormatOptions, render
 from distributor.formatting.sharelinks import ShareTargets
 from distributor.keys import Keys
 from distributor.models import Article, Destination, Platform, RenderedPost
 from distributor.publishers.base import Publisher
-from distributor.publishers.factory import build_publisher, build_x_client
 from distributor.publishing.articles import ArticleStore, PublishedArticles
 from distributor.publishing.ledger import Ledger
 from distributor.publishing.ratelimit import RateGovernor, RateTable
@@ -35,6 +35,11 @@ from distributor.publishing.routing.loader import load_routing
 from distributor.queue.broker import CeleryEnqueue, Enqueue, create_celery
 from distributor.queue.outbox import Outbox
 from distributor.queue.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    import tweepy
+
+    from distributor.audience.x_metrics import TweetWatch, XReadBudget
 
 
 @dataclass
@@ -93,12 +98,16 @@ class Container:
     def publisher(self, platform: Platform) -> Publisher:
         """The publisher for a platform, created on first use in this process."""
         if platform not in self._publishers:
+            from distributor.publishers.factory import build_publisher
+
             self._publishers[platform] = build_publisher(platform, self.settings)
         return self._publishers[platform]
 
     def x_client(self) -> tuple[tweepy.Client, bool]:
         """A tweepy client for metric reads and whether it uses user context."""
         if self._x_client is None:
+            from distributor.publishers.factory import build_x_client
+
             self._x_client = build_x_client(self.settings)
         return self._x_client
 
@@ -132,11 +141,15 @@ class Container:
     @cached_property
     def tweet_watch(self) -> TweetWatch:
         """Our tweets whose public metrics are polled."""
+        from distributor.audience.x_metrics import TweetWatch
+
         return TweetWatch(self.redis, self.keys)
 
     @cached_property
     def x_read_budget(self) -> XReadBudget:
         """X read requests left in the current window."""
+        from distributor.audience.x_metrics import XReadBudget
+
         return XReadBudget(self.redis, self.keys)
 
     def close(self) -> None:
