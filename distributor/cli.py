@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -207,6 +208,27 @@ def trending(
         return
     for rank, item in enumerate(items, 1):
         typer.echo(f"{rank:>2}. {item.title}\n    {item.label}  {item.url}")
+
+
+@cli.command()
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="one pass, print its report, exit")] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="where the first pass starts when no cursor is stored (UTC)"),
+    ] = None,
+) -> None:
+    """Poll the WordPress site (DISTRIBUTOR_WATCH_URL) for posts its webhook missed."""
+    from distributor.api.server import CeleryEnqueue, build_services
+    from distributor.intake.watcher import watch as watch_site
+
+    services = build_services(get_settings())
+    try:
+        raise typer.Exit(watch_site(services, once=once, since=since, echo=typer.echo))
+    finally:
+        if isinstance(services.enqueue, CeleryEnqueue):
+            services.enqueue.close()
+        services.redis.close()
 
 
 def main() -> None:

@@ -8,11 +8,13 @@ from typing import Any
 
 from celery import Celery, Task
 
+from distributor.api.deps import Services
 from distributor.delivery import OutcomeKind
 from distributor.delivery import deliver as deliver_one
 from distributor.digest import WIB, daily_digest
 from distributor.digest_delivery import send_digest as deliver_digest
 from distributor.fanout import fan_out as fan_out_event
+from distributor.intake.watcher import poll_site
 from distributor.metrics_poll import XReadBudget
 from distributor.metrics_poll import poll_metrics as poll
 from distributor.models import ArticleEvent, Destination
@@ -30,6 +32,7 @@ SWEEP_OUTBOX = "distributor.sweep_outbox"
 REFRESH_TRENDING = "distributor.refresh_trending"
 POLL_METRICS = "distributor.poll_metrics"
 SEND_DIGEST = "distributor.send_digest"
+WATCH_SITE = "distributor.watch_site"
 MAX_COUNTDOWN_S = 60.0
 
 
@@ -133,3 +136,11 @@ def register(app: Celery, holder: RuntimeHolder) -> None:
         )  # fmt: skip
         if outcome.retry_in is not None:
             raise self.retry(countdown=min(outcome.retry_in, MAX_COUNTDOWN_S))
+
+    # the feed watcher (distributor/intake/watcher.py): a pass over DISTRIBUTOR_WATCH_URL; its
+    # backoff and lock are in Redis, so a beat tick while the site is failing returns at once
+    @app.task(name=WATCH_SITE)
+    def watch_site() -> None:
+        rt = holder.get()
+        enqueue = lambda task, kwargs: send(task, kwargs, FAN_OUT_QUEUE)  # noqa: E731
+        poll_site(Services(rt.settings, rt.redis, rt.keys, rt.routing, enqueue))

@@ -16,6 +16,7 @@ from distributor.api.deps import Services, ServicesDep
 from distributor.api.errors import error_response
 from distributor.config import ApiToken
 from distributor.errors import InvalidInput
+from distributor.intake.links import live_links
 from distributor.intake.service import receive
 from distributor.intake.signature import SIGNATURE_HEADER
 from distributor.ledger import Ledger
@@ -38,6 +39,7 @@ class ArticleDeliveries(BaseModel):
     article_id: str
     deliveries: list[Delivery]
     history: list[dict[str, Any]]
+    links: dict[str, list[str]] = {}  # destination → links to the post standing there now
 
 
 class Health(BaseModel):
@@ -106,7 +108,10 @@ def get_deliveries(
     deliveries, history = ledger.list_deliveries(article_id), ledger.history(article_id)
     if not deliveries and not history:
         raise HTTPException(404, f"no deliveries recorded for article {article_id!r}")
-    return ArticleDeliveries(article_id=article_id, deliveries=deliveries, history=history)
+    links = live_links(ledger, services.routing, article_id)
+    return ArticleDeliveries(
+        article_id=article_id, deliveries=deliveries, history=history, links=links
+    )
 
 
 @router.get("/healthz", tags=["health"], response_model=Health, responses={503: {"model": Health}})
