@@ -26,7 +26,7 @@ from distributor.articles import ArticleStore
 from distributor.keys import Keys
 from distributor.models import DeliveryState
 from tests.support.stack import MANAGER_TOKEN, WEBHOOK_SECRET, Stack, running_stack
-from tests.support.wordpress import WordPress, running_wordpress
+from tests.support.wordpress import PLUGIN_SOURCE, WordPress, running_wordpress
 
 REDIS_URL = os.environ.get("DISTRIBUTOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # a 1x1 PNG: WordPress makes it an attachment and the post's featured image
@@ -57,6 +57,14 @@ def next_second(stamp: str) -> None:
     post gets a new modified time (the service's revision has one-second resolution)."""
     edge = datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp() + 1
     wait_until(lambda: time.time() >= edge, "the next second", timeout=5)
+
+
+@pytest.mark.parametrize(
+    "source", sorted(PLUGIN_SOURCE.rglob("*.php")), ids=lambda p: str(p.relative_to(PLUGIN_SOURCE))
+)
+def test_every_plugin_file_passes_php_lint(source: Path) -> None:
+    done = subprocess.run(["php", "-l", str(source)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")

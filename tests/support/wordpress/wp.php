@@ -32,7 +32,13 @@ switch ( $wp_test_command ) {
 		$wp_test_result = wp_install( $wp_test_args['title'], 'admin', $wp_test_args['email'], false, '', wp_slash( $wp_test_args['admin_password'] ) );
 		// wp_install's sample content carries times of the UTC site it was made on: remove it
 		// before the site moves to its newsroom's time zone.
-		foreach ( get_posts( array( 'post_type' => 'any', 'post_status' => 'any', 'numberposts' => -1 ) ) as $wp_test_post ) {
+		foreach ( get_posts(
+			array(
+				'post_type'   => 'any',
+				'post_status' => 'any',
+				'numberposts' => -1,
+			)
+		) as $wp_test_post ) {
 			wp_delete_post( $wp_test_post->ID, true );
 		}
 		update_option( 'permalink_structure', '/%year%/%monthnum%/%postname%/' );
@@ -41,15 +47,21 @@ switch ( $wp_test_command ) {
 		$wp_test_admin  = (int) $wp_test_result['user_id'];
 		$wp_test_author = wp_insert_user(
 			array(
-				'user_login' => 'reporter',
-				'user_pass'  => $wp_test_args['admin_password'],
-				'user_email' => 'reporter@example.org',
-				'role'       => 'author',
+				'user_login'   => 'reporter',
+				'user_pass'    => $wp_test_args['admin_password'],
+				'user_email'   => 'reporter@example.org',
+				'role'         => 'author',
 				'display_name' => 'Reporter Satu',
 			)
 		);
-		$wp_test_out    = array( 'admin_id' => $wp_test_admin, 'author_id' => $wp_test_author );
-		foreach ( array( 'admin' => $wp_test_admin, 'author' => $wp_test_author ) as $wp_test_name => $wp_test_id ) {
+		$wp_test_out    = array(
+			'admin_id'  => $wp_test_admin,
+			'author_id' => $wp_test_author,
+		);
+		foreach ( array(
+			'admin'  => $wp_test_admin,
+			'author' => $wp_test_author,
+		) as $wp_test_name => $wp_test_id ) {
 			$wp_test_created = WP_Application_Passwords::create_new_application_password( $wp_test_id, array( 'name' => 'tests' ) );
 			if ( is_wp_error( $wp_test_created ) ) {
 				fwrite( STDERR, $wp_test_created->get_error_message() . "\n" );

@@ -109,25 +109,25 @@ class Distributor_Admin {
 		echo '<table class="widefat striped distributor-deliveries"><tbody>';
 		foreach ( $deliveries as $delivery ) {
 			$destination = (string) $delivery['destination'];
-			$cells       = array();
-			foreach ( isset( $links[ $destination ] ) && 'sent' === $delivery['state'] ? (array) $links[ $destination ] : array() as $link ) {
-				$cells[] = sprintf( '<a href="%1$s" target="_blank" rel="noopener noreferrer">%2$s</a>', esc_url( $link ), esc_html__( 'view', 'distributor' ) );
-			}
-			$title = empty( $delivery['error'] ) ? '' : (string) $delivery['error'];
+			$error       = empty( $delivery['error'] ) ? '' : (string) $delivery['error'];
 			printf(
-				'<tr><td>%1$s <small>r%2$s</small></td><td><span class="distributor-state" title="%3$s">%4$s</span> %5$s</td></tr>',
+				'<tr><td>%1$s <small>r%2$s</small></td><td><span class="distributor-state" title="%3$s">%4$s</span>',
 				esc_html( $destination ),
 				esc_html( (string) $delivery['revision'] ),
-				esc_attr( $title ),
-				esc_html( (string) $delivery['state'] ),
-				implode( ' ', $cells ) // Each link is escaped above.
+				esc_attr( $error ),
+				esc_html( (string) $delivery['state'] )
 			);
+			$live = 'sent' === $delivery['state'] && isset( $links[ $destination ] ) ? (array) $links[ $destination ] : array();
+			foreach ( $live as $link ) {
+				printf( ' <a href="%1$s" target="_blank" rel="noopener noreferrer">%2$s</a>', esc_url( $link ), esc_html__( 'view', 'distributor' ) );
+			}
+			echo '</td></tr>';
 		}
 		echo '</tbody></table>';
 	}
 
 	/**
-	 * admin-post.php?action=distributor_reshare: ask the service to post the article again.
+	 * Handles admin-post.php?action=distributor_reshare: asks the service to post the article again.
 	 */
 	public static function handle_reshare() {
 		$post_id = isset( $_GET['post'] ) ? absint( $_GET['post'] ) : 0;
@@ -151,27 +151,27 @@ class Distributor_Admin {
 		if ( ! $failing ) {
 			return;
 		}
-		$items = array();
-		foreach ( array_slice( $failing, 0, 5, true ) as $post_id => $failure ) {
-			$title   = get_the_title( $post_id );
-			$items[] = sprintf(
-				'<li><a href="%1$s">%2$s</a>: %3$s</li>',
-				esc_url( (string) get_edit_post_link( $post_id, 'url' ) ),
-				esc_html( '' === $title ? '#' . $post_id : $title ),
-				esc_html( $failure['error'] )
-			);
-		}
 		printf(
-			'<div class="notice notice-error distributor-failures"><p>%1$s</p><ul>%2$s</ul></div>',
+			'<div class="notice notice-error distributor-failures"><p>%s</p><ul>',
 			esc_html(
 				sprintf(
 					/* translators: %d: number of posts. */
 					_n( 'Distributor could not deliver %d post to the service. WordPress keeps retrying; check Settings → Distributor.', 'Distributor could not deliver %d posts to the service. WordPress keeps retrying; check Settings → Distributor.', count( $failing ), 'distributor' ),
 					count( $failing )
 				)
-			),
-			implode( '', $items ) // Each item is escaped above.
+			)
 		);
+		foreach ( array_slice( $failing, 0, 5, true ) as $post_id => $failure ) {
+			$title = get_the_title( $post_id );
+			$title = '' === $title ? '#' . $post_id : $title;
+			printf(
+				'<li><a href="%1$s">%2$s</a>: %3$s</li>',
+				esc_url( (string) get_edit_post_link( $post_id, 'url' ) ),
+				esc_html( $title ),
+				esc_html( $failure['error'] )
+			);
+		}
+		echo '</ul></div>';
 	}
 
 	/**

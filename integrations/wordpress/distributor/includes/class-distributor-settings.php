@@ -233,7 +233,7 @@ class Distributor_Settings {
 			'<input type="password" class="regular-text" id="distributor_%1$s" name="%2$s[%1$s]" value="" autocomplete="new-password" placeholder="%3$s" /><p class="description">%4$s</p>',
 			esc_attr( $key ),
 			esc_attr( self::OPTION ),
-			esc_attr( $is_set ? __( 'saved; type to replace', 'distributor' ) : '' ),
+			$is_set ? esc_attr__( 'saved; type to replace', 'distributor' ) : '',
 			esc_html( $description )
 		);
 	}
