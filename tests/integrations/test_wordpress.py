@@ -8,6 +8,7 @@ browser or a newsroom's tool would.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from distributor.articles import ArticleStore
 from distributor.keys import Keys
 from distributor.models import DeliveryState
 from tests.support.stack import MANAGER_TOKEN, WEBHOOK_SECRET, Stack, running_stack
-from tests.support.wordpress import PLUGIN_SOURCE, WordPress, running_wordpress
+from tests.support.wordpress import PLUGIN, PLUGIN_SOURCE, WordPress, running_wordpress
 
 REDIS_URL = os.environ.get("DISTRIBUTOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # a 1x1 PNG: WordPress makes it an attachment and the post's featured image
@@ -198,6 +199,13 @@ def test_the_meta_box_shows_deliveries_and_offers_reshare_only_to_managers(
             f"/wp-admin/admin-post.php?action=distributor_reshare&post={post['id']}"
         )
         assert without_nonce.status_code == 403
+        reshare = html.unescape(re.search(r'id="distributor-reshare" href="([^"]+)"', box)[1])
+        answered = admin.get(reshare, follow_redirects=True)
+        assert answered.url.path == "/wp-admin/post.php"  # back on the post screen
+        assert "distributor-reshare-answer" in _meta_box(answered.text)  # the service's answer
+        settings = admin.get("/wp-admin/options-general.php?page=distributor").text
+        assert stack.api_url in settings
+        assert WEBHOOK_SECRET not in settings and MANAGER_TOKEN not in settings
     with wp.login("reporter") as reporter:
         box = _meta_box(reporter.get(edit).text)
         assert "tg-main" in box
@@ -232,6 +240,28 @@ def test_the_watcher_alone_delivers_every_post_of_a_50_post_site_once(
         for title in titles:
             assert len(with_title(stack.messages(), title)) == 1
             assert len(with_title(stack.tweets(), title)) == 1
+
+
+def test_uninstalling_the_plugin_removes_everything_it_stored(tmp_path: Path) -> None:
+    with running_stack(REDIS_URL, tmp_path) as stack, running_wordpress(tmp_path) as wp:
+        stack.start_api()
+        wp.configure_plugin(stack.api_url, WEBHOOK_SECRET, MANAGER_TOKEN)
+        wp.create_post(title="Terkirim", excerpt="Diterima layanan.", status="publish")
+        wait_until(lambda: wp.php("traces")["meta"], "a send recorded on the post")
+        stack.stop_api()
+        deleted = wp.create_post(title="Dihapus", excerpt="Tanpa tempat sampah.", status="publish")
+        with wp.rest() as client:  # deleted for good: the plugin keeps its body to send
+            assert client.delete(f"/posts/{deleted['id']}", params={"force": "true"}).is_success
+        tombstone = f"distributor_tombstone_{deleted['id']}"
+        wait_until(lambda: "distributor_failures" in wp.php("traces")["options"], "a failure")
+        traces = wp.php("traces")
+        assert {"distributor_settings", tombstone} <= set(traces["options"])
+        assert traces["meta"] == ["_distributor_last_event"]
+        assert traces["cron"] == ["distributor_send_post"]
+        assert sorted(traces["caps"]) == ["administrator", "editor"]
+
+        wp.php("uninstall", {"plugin": PLUGIN})
+        assert wp.php("traces") == {"options": [], "meta": [], "cron": [], "caps": []}
 
 
 def _watch_once(stack: Stack, wp: WordPress, since: datetime) -> dict[str, Any]:

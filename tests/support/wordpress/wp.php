@@ -10,6 +10,8 @@
  *   for each; prints the user ids and application passwords.
  * - activate {"plugin"}: activate_plugin (runs the plugin's activation hook).
  * - option {"name","value"}: update_option.
+ * - uninstall {"plugin"}: deactivate, then uninstall_plugin (runs the plugin's uninstall.php).
+ * - traces: the plugin's options, post meta keys, cron hooks and the roles with its capability.
  */
 
 $_SERVER['WORDPRESS_CONFIG'] = getenv( 'WORDPRESS_CONFIG' );
@@ -83,6 +85,32 @@ switch ( $wp_test_command ) {
 	case 'option':
 		update_option( $wp_test_args['name'], $wp_test_args['value'] );
 		echo wp_json_encode( get_option( $wp_test_args['name'] ) );
+		break;
+	case 'uninstall':
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		deactivate_plugins( $wp_test_args['plugin'] );
+		uninstall_plugin( $wp_test_args['plugin'] );
+		echo wp_json_encode( true );
+		break;
+	case 'traces':
+		// What the plugin may leave in the database: options, post meta, cron events, caps.
+		global $wpdb;
+		$wp_test_events = array();
+		foreach ( (array) _get_cron_array() as $wp_test_hooks ) {
+			$wp_test_events = array_merge( $wp_test_events, array_keys( (array) $wp_test_hooks ) );
+		}
+		echo wp_json_encode(
+			array(
+				'options' => $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE '%distributor%'" ),
+				'meta'    => $wpdb->get_col( "SELECT DISTINCT meta_key FROM {$wpdb->postmeta} WHERE meta_key LIKE '%distributor%'" ),
+				'cron'    => array_values( array_unique( array_filter( $wp_test_events, function ( $hook ) {
+					return 0 === strpos( $hook, 'distributor' );
+				} ) ) ),
+				'caps'    => array_keys( array_filter( wp_roles()->roles, function ( $role ) {
+					return ! empty( $role['capabilities']['distributor_reshare'] );
+				} ) ),
+			)
+		);
 		break;
 	default:
 		fwrite( STDERR, "unknown command $wp_test_command\n" );
