@@ -175,6 +175,8 @@ class Watcher:
                 report.cursor = self._save(newest, seen)
             heartbeat()
             page += 1
+        if newest is None:  # nothing yet: hold the window's start until a post shows up
+            report.cursor = self._save(after + self._lookback, seen)
         return report
 
     def _hand_over(self, post: dict[str, Any], seen: dict[str, str], report: PassReport) -> None:

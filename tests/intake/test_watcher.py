@@ -102,6 +102,16 @@ def test_an_edit_is_sent_as_an_update_and_a_post_saved_in_the_cursors_second_is_
     assert watched.queued()[2:] == [("article.published", "3"), ("article.updated", "1")]
 
 
+def test_a_quiet_site_keeps_the_window_open_from_where_the_first_pass_began(
+    watched: Watched,
+) -> None:
+    empty = watched.poll().report
+    assert empty is not None and empty.fetched == 0
+    watched.clock.advance(3600)
+    watched.watcher().poll()  # no ``since`` now: the stored cursor decides
+    assert [r["modified_after"] for r in watched.site.requests] == ["2026-03-02T07:00:00Z"] * 2
+
+
 def test_a_post_the_webhook_already_brought_is_a_duplicate(watched: Watched) -> None:
     post = watched.site.put(1, T0)
     from_webhook = decode_event(json.dumps(post).encode())

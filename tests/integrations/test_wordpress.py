@@ -242,6 +242,21 @@ def test_the_watcher_alone_delivers_every_post_of_a_50_post_site_once(
             assert len(with_title(stack.tweets(), title)) == 1
 
 
+def test_without_a_system_cron_the_editors_own_request_starts_the_send(tmp_path: Path) -> None:
+    with (
+        running_stack(REDIS_URL, tmp_path) as stack,
+        running_wordpress(tmp_path, system_cron=False) as wp,
+    ):
+        stack.start_api()
+        wp.configure_plugin(stack.api_url, WEBHOOK_SECRET, MANAGER_TOKEN)
+        post = wp.create_post(title="Tanpa cron sistem", excerpt="Dipicu.", status="publish")
+        # no other request reaches the site: the plugin's spawn_cron() at shutdown sends it
+        events = f"{stack.namespace}:event:*"
+        wait_until(lambda: list(stack.redis.scan_iter(events)), "the event accepted")
+        assert wp.php("traces")["meta"] == ["_distributor_last_event"]
+        assert not stack.deliveries(str(post["id"]))  # no worker here: accepted, not posted
+
+
 def test_uninstalling_the_plugin_removes_everything_it_stored(tmp_path: Path) -> None:
     with running_stack(REDIS_URL, tmp_path) as stack, running_wordpress(tmp_path) as wp:
         stack.start_api()

@@ -5,7 +5,8 @@ password), its own Debian config file /etc/wordpress/config-<name>.php (picked b
 WORDPRESS_CONFIG), and its own wp-content folder with the plugin copied in, as a newsroom
 would upload it. WP-Cron is not spawned by page views (DISABLE_WP_CRON): a ticker thread
 requests /wp-cron.php twice a second, as a system cron job would, so scheduled posts go live
-and the plugin's queued sends go out. Everything is removed afterwards.
+and the plugin's queued sends go out (a site can also run WordPress's default, cron spawned by
+page views). Everything is removed afterwards.
 
 Nothing is skipped when a piece is missing: the site fails to start with a message naming what
 to install (`.ci/run` installs it).
@@ -56,7 +57,7 @@ define( 'WP_HOME', '{url}' );
 define( 'WP_SITEURL', '{url}' );
 define( 'WP_CONTENT_DIR', '{content}' );
 define( 'WP_CONTENT_URL', '{url}/wp-content' );
-define( 'DISABLE_WP_CRON', true );
+define( 'DISABLE_WP_CRON', {system_cron} );
 define( 'WP_ENVIRONMENT_TYPE', 'local' );
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 {salts}
@@ -190,10 +191,13 @@ class WordPress:
 
 @contextmanager
 def running_wordpress(
-    workdir: Path, *, plugin: bool = True, retry_delay_s: int = 1
+    workdir: Path, *, plugin: bool = True, retry_delay_s: int = 1, system_cron: bool = True
 ) -> Iterator[WordPress]:
     """A fresh site, served until the block ends, with the plugin installed and, with
-    ``plugin``, active (not yet configured); its retry delay shortened to ``retry_delay_s``."""
+    ``plugin``, active (not yet configured); its retry delay shortened to ``retry_delay_s``.
+
+    ``system_cron``: WP-Cron runs from the ticker (DISABLE_WP_CRON); without it, WordPress's
+    default: page views spawn it."""
     check_prerequisites()
     tag = uuid.uuid4().hex[:10]
     name, database = f"distributor-test-{tag}", f"distributor_test_{tag}"
@@ -217,7 +221,12 @@ def running_wordpress(
     server: subprocess.Popen[bytes] | None = None
     ticker: _CronTicker | None = None
     try:
-        config.write_text(CONFIG.format(db=database, url=url, content=content, salts=salts, **DB))
+        cron = "true" if system_cron else "false"
+        config.write_text(
+            CONFIG.format(
+                db=database, url=url, content=content, salts=salts, system_cron=cron, **DB
+            )
+        )
         site = WordPress(url, name, content, env)
         site.credentials = site.php(
             "install",
@@ -231,8 +240,11 @@ def running_wordpress(
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         _wait_until_up(url, server, workdir / "php-server.log")
-        ticker = _CronTicker(url)
-        ticker.start()
+        # run the events wp_install left due (update checks...), as a live site's cron long has
+        httpx.get(f"{url}/wp-cron.php", timeout=60)
+        if system_cron:
+            ticker = _CronTicker(url)
+            ticker.start()
         yield site
     finally:
         if ticker is not None:

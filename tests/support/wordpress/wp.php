@@ -23,6 +23,19 @@ $_SERVER['REQUEST_METHOD']   = 'GET';
 $wp_test_command = $argv[1];
 $wp_test_args    = isset( $argv[2] ) ? json_decode( $argv[2], true ) : array();
 
+// No WP-Cron from here: spawning it would take the cron lock for a minute (WP_CRON_LOCK_TIMEOUT)
+// while no server may be up to run it. Hooks can be added before WordPress loads this way.
+$wp_filter = array(
+	'pre_get_ready_cron_jobs' => array(
+		10 => array(
+			array(
+				'function'      => '__return_empty_array',
+				'accepted_args' => 1,
+			),
+		),
+	),
+);
+
 if ( 'install' === $wp_test_command ) {
 	define( 'WP_INSTALLING', true );
 }
