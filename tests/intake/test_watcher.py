@@ -22,6 +22,8 @@ from distributor.ledger import Ledger
 from tests.intake.harness import api_services, free_port, live_server, make_settings, queued_tasks
 from tests.intake.wp_site import APP_PASSWORD, USER, FakeSite
 from tests.support.clock import Clock
+from workers.schedules import beat_schedule
+from workers.tasks import WATCH_SITE
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SINCE = T0 - timedelta(hours=1)
@@ -185,3 +187,10 @@ def test_an_unreachable_site_is_retried_after_a_growing_backoff(watched: Watched
 
     watched.site.faults.append((503, {}))
     assert "503" in str(watched.poll().error)  # another site: its own state, no backoff yet
+
+
+def test_beat_runs_the_watcher_only_for_a_configured_site(redis_url: str, keys: Keys) -> None:
+    assert "watch-site" not in beat_schedule(make_settings(redis_url, keys))
+    watching = make_settings(redis_url, keys, watch_url="https://visualjambi.example")
+    entry = beat_schedule(watching)["watch-site"]
+    assert (entry["task"], entry["schedule"]) == (WATCH_SITE, watching.watch_interval_s)
