@@ -134,6 +134,21 @@ def test_publish_edit_trash_reach_telegram_and_x_exactly_once(
     )
 
 
+@pytest.mark.parametrize("status", ["draft", "private"])
+def test_unpublishing_a_post_takes_its_posts_down(
+    site: tuple[WordPress, Stack], status: str
+) -> None:
+    wp, stack = site
+    title = f"Ditarik ke {status} {uuid.uuid4().hex[:6]}"
+    post = wp.create_post(title=title, excerpt="Sempat tayang.", status="publish")
+    wait_until(lambda: _all_settled(stack, str(post["id"])), "every delivery recorded")
+    assert len(with_title(stack.messages(), title)) == len(with_title(stack.tweets(), title)) == 1
+
+    wp.update_post(post["id"], status=status)
+    wait_until(lambda: all(m["deleted"] for m in with_title(stack.messages(), title)), "delete")
+    wait_until(lambda: all(t["deleted"] for t in with_title(stack.tweets(), title)), "tweet gone")
+
+
 def test_a_scheduled_post_goes_out_when_wordpress_publishes_it(
     site: tuple[WordPress, Stack],
 ) -> None:
