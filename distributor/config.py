@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
     timezone: str = "Asia/Jakarta"
 
+    # the feed watcher (`distributor watch`, beat task "watch-site" when watch_url is set): the
+    # WordPress site whose REST API it polls for posts the webhook missed; an application
+    # password lets it see trashed and unpublished posts too
+    watch_url: str | None = None
+    watch_user: str | None = None
+    watch_app_password: SecretStr | None = None
+    watch_interval_s: float = Field(default=60.0, ge=5)
+
     @model_validator(mode="after")
     def _rate_limits_off_only_in_sandbox(self) -> Settings:
         if self.rate_limits == "off" and not self.sandbox:

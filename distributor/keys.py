@@ -33,6 +33,15 @@ class Keys:
         """Hash of the latest known article fields (title, url, category, state, revision)."""
         return f"{self.prefix}:article:{article_id}"
 
+    def watch(self, site: str) -> str:
+        """Hash: the feed watcher's state for one site (``cursor``, ``seen``, ``failures``,
+        ``retry_at``; ``distributor.intake.watcher``); ``site`` is a digest of its URL."""
+        return f"{self.prefix}:watch:{site}"
+
+    def watch_lock(self, site: str) -> str:
+        """Lock held by the one watcher pass running for a site."""
+        return f"{self.prefix}:watch:{site}:lock"
+
     # ledger
     def delivery(self, article_id: str, destination: str, revision: int) -> str:
         """Hash: one delivery's state, lease token and expiry, message ids, attempts, error."""

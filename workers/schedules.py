@@ -15,6 +15,7 @@ from distributor.queue.names import (
     REFRESH_TRENDING,
     SEND_DIGEST,
     SWEEP_OUTBOX,
+    WATCH_SITE,
 )
 
 
@@ -29,6 +30,9 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     }
     if settings.has_x or settings.sandbox:
         schedule["poll-metrics"] = {"task": POLL_METRICS, "schedule": 60.0, "options": opts}
+    if settings.watch_url:
+        every = settings.watch_interval_s
+        schedule["watch-site"] = {"task": WATCH_SITE, "schedule": every, "options": opts}
     if settings.digest_chat:
         at = crontab(hour=settings.digest_hour, minute=0)
         schedule["digest"] = {"task": SEND_DIGEST, "schedule": at, "options": opts}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from distributor.audience.digest import WIB, daily_digest, send_digest
 from distributor.audience.x_metrics import poll_metrics
+from distributor.intake.watcher import poll_site
 from distributor.models import ArticleEvent, Destination
 from distributor.publishing.delivery import OutcomeKind, deliver
 from distributor.publishing.fanout import fan_out
@@ -145,6 +146,12 @@ def send_digest_task(task: ContainerTask) -> None:
         raise task.retry(countdown=min(outcome.retry_in, MAX_COUNTDOWN_S))
 
 
+def watch_site_task(task: ContainerTask) -> None:
+    """One pass of the feed watcher over DISTRIBUTOR_WATCH_URL; its backoff and lock live in
+    Redis, so a beat tick while the site is failing returns at once."""
+    poll_site(task.container)
+
+
 # (name, function, max_retries: None retries for as long as the outcome asks)
 TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
     (names.FAN_OUT, fan_out_task, 3),
@@ -155,4 +162,5 @@ TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
     (names.REFRESH_TRENDING, refresh_trending_task, 3),
     (names.POLL_METRICS, poll_metrics_task, 3),
     (names.SEND_DIGEST, send_digest_task, None),
+    (names.WATCH_SITE, watch_site_task, 3),
 )

@@ -19,6 +19,7 @@ from distributor.errors import InvalidInput
 from distributor.intake.service import receive
 from distributor.intake.signature import SIGNATURE_HEADER
 from distributor.models import ArticleEvent, Delivery
+from distributor.publishing.links import live_links
 from distributor.wiring import Container
 
 router = APIRouter()
@@ -38,6 +39,7 @@ class ArticleDeliveries(BaseModel):
     article_id: str
     deliveries: list[Delivery]
     history: list[dict[str, Any]]
+    links: dict[str, list[str]] = {}  # destination → links to the post standing there now
 
 
 class Health(BaseModel):
@@ -106,7 +108,10 @@ def get_deliveries(
     deliveries, history = ledger.list_deliveries(article_id), ledger.history(article_id)
     if not deliveries and not history:
         raise HTTPException(404, f"no deliveries recorded for article {article_id!r}")
-    return ArticleDeliveries(article_id=article_id, deliveries=deliveries, history=history)
+    links = live_links(ledger, container.routing, article_id)
+    return ArticleDeliveries(
+        article_id=article_id, deliveries=deliveries, history=history, links=links
+    )
 
 
 @router.get("/healthz", tags=["health"], response_model=Health, responses={503: {"model": Health}})

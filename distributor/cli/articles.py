@@ -1,9 +1,11 @@
-"""Commands about articles: publish one, preview it, show its deliveries, the trending list."""
+"""Commands about articles: publish one, watch the site for missed ones, preview one, show its
+deliveries, the trending list."""
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -115,3 +117,18 @@ def trending(
         return
     for rank, item in enumerate(items, 1):
         typer.echo(f"{rank:>2}. {item.title}\n    {item.label}  {item.url}")
+
+
+@cli.command()
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="one pass, print its report, exit")] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="where the first pass starts when no cursor is stored (UTC)"),
+    ] = None,
+) -> None:
+    """Poll the WordPress site (DISTRIBUTOR_WATCH_URL) for posts its webhook missed."""
+    from distributor.intake.watcher import watch as watch_site
+
+    with container() as c:
+        raise typer.Exit(watch_site(c, once=once, since=since, echo=typer.echo))

@@ -10,6 +10,7 @@ SWEEP_OUTBOX = "distributor.sweep_outbox"
 REFRESH_TRENDING = "distributor.refresh_trending"
 POLL_METRICS = "distributor.poll_metrics"
 SEND_DIGEST = "distributor.send_digest"
+WATCH_SITE = "distributor.watch_site"
 
 FAN_OUT_QUEUE = "fan_out"
 MAINTENANCE_QUEUE = "maintenance"

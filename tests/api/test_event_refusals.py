@@ -17,7 +17,7 @@ from distributor.intake.signature import SIGNATURE_HEADER
 from distributor.keys import Keys
 from tests.support.intake import SECRET, api_services, make_settings, signed_headers, snapshot
 from tests.support.seed import seed_event
-from tests.support.wordpress import wordpress_post
+from tests.support.wordpress_post import wordpress_post
 
 DROP = object()
 Headers = Callable[[bytes], dict[str, str]]

@@ -31,7 +31,7 @@ from tests.support.intake import (
     snapshot,
 )
 from tests.support.seed import seed_event
-from tests.support.wordpress import POST_ID, wordpress_post
+from tests.support.wordpress_post import POST_ID, wordpress_post
 
 DROP = object()
 Headers = Callable[[bytes], dict[str, str]]

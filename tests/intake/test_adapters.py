@@ -12,7 +12,7 @@ from distributor.errors import InvalidInput
 from distributor.intake.adapters import decode_event, from_wordpress
 from distributor.models import ArticleEvent
 from tests.support.seed import seed_article_dict, seed_event
-from tests.support.wordpress import POST_ID, wordpress_post
+from tests.support.wordpress_post import POST_ID, wordpress_post
 
 
 def _body(data: Any) -> bytes:

@@ -83,14 +83,16 @@ class Spine:
         return {d.destination: d for d in self.ledger().list_deliveries(article_id)}
 
 
-def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
-    """Poll ``check`` until true; fail naming ``what`` after ``timeout`` seconds."""
+def wait_until(check: Callable[[], Any], what: str = "", timeout: float = 60.0) -> Any:
+    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``
+    after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if check():
-            return
+        result = check()
+        if result:
+            return result
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what or check}")
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or check}")
 
 
 def spine_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
