@@ -8,7 +8,14 @@ import pytest
 import requests
 
 from distributor.config import Settings
-from distributor.errors import ConfigError, DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import (
+    ConfigError,
+    DeliveryError,
+    InDoubt,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.models import RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
 from distributor.publishers.factory import build_publisher
@@ -71,7 +78,7 @@ def test_edit_is_refused(harness: Harness) -> None:
         ({"kind": "server_error", "status": 500, "after": True}, InDoubt, 1),
         ({"kind": "malformed_json", "after": True}, InDoubt, 1),
         ({"kind": "hang", "hang_seconds": 3, "after": True}, InDoubt, 1),
-        ({"kind": "rate_limit", "retry_after": 30}, TransientError, 0),
+        ({"kind": "rate_limit", "retry_after": 30}, RateLimited, 0),
     ],
 )
 def test_platform_faults_map_by_whether_it_may_have_posted(
