@@ -50,7 +50,7 @@ class BudgetPolicy:
     guess: tuple[Guess, ...] = ()
     reserve: float = 0.1
     margin: int = 1
-    probe_s: float = 900.0
+    probe_s: float = 3600.0
     recheck_s: float = 5.0
     grace_s: float = 300.0
 
