@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = None
     x_bearer_token: SecretStr | None = None
     x_base_url: str = "https://api.twitter.com"
-    x_tier: Literal["free", "basic", "pro"] = "basic"  # the account's X API tier (post caps)
+    x_tier: Literal["free", "basic", "pro"] = "basic"  # X API tier: the budget's first guess
     # X budget (docs/architecture.md, "X budget"): X's headers are the truth, the tier only the
     # first guess; what each window keeps back, how often a held account asks X anyway, how
     # late a post may still go out (a destination's max_delay wins), the usage cap's reset day

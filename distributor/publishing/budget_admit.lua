@@ -59,9 +59,16 @@ for family, w in pairs(windows) do
   redis.call('HSET', windows_key, family, cjson.encode(w))
 end
 local probe = false
-if not admitted and ahead == 0 and probe_s > 0 and probe_at <= now and opens - now > probe_s then
+if not admitted and probe_s > 0 and probe_at <= now and opens - now > probe_s then
   -- the first in line asks the platform now and then: its answer's headers win
-  probe = redis.call('SET', KEYS[5], '1', 'NX', 'PX', math.floor(probe_s * 1000)) ~= false
+  if ahead == 0 then
+    probe = redis.call('SET', KEYS[5], '1', 'NX', 'PX', math.floor(probe_s * 1000)) ~= false
+  end
+  local ttl = redis.call('PTTL', KEYS[5])
+  if not probe and ttl > 0 and probe_s - ttl / 1000 < 60 then
+    -- that answer is on its way: wait for it rather than give up on the old count
+    opens, why = now + recheck, 'asking X whether ' .. why .. ' is spent'
+  end
 end
 if admitted or probe then
   redis.call('ZREM', held, ticket)

@@ -245,7 +245,8 @@ def _found_duplicate(
     post: RenderedPost,
 ) -> Outcome:
     """The platform already shows this exact post (an uncertain earlier attempt made it): look
-    it up and record it as ours, so an unpublish deletes the real post (issue #13)."""
+    it up and record it as ours, so an unpublish deletes the real post (docs/architecture.md,
+    "X budget", duplicate refusals)."""
     try:
         ids = publisher.find_post(destination, lookup)
     except DeliveryError as exc:

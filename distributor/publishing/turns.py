@@ -60,11 +60,11 @@ def take_turn(
             sleep(admission.wake_s)
             waited += admission.wake_s
             continue
+        if deadline is not None and admission.until > deadline:
+            why = f"{admission.why} leaves no room before {utc(deadline)}, {limit}"
+            return Turn(False, stale=f"not posted: {why} (room at {utc(admission.until)})")
         hold = Hold(budget_scope(destination) or destination.id, admission.held,
                     admission.until, admission.why)  # fmt: skip
-        if deadline is not None and admission.until > deadline:
-            why = f"{admission.why} leaves no room before {utc(deadline)}"
-            return Turn(False, stale=f"not posted: {why}, {limit} ({hold.describe()})")
         return Turn(
             False, admission.wake_s, held=f"held: {hold.describe()}",
             first=admission.first, notice=admission.fresh,

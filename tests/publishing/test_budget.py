@@ -150,3 +150,19 @@ def test_a_usage_cap_block_is_never_probed_and_ends_at_its_reset(
     assert held.wake_s == pytest.approx(86_400 - 3600)
     clock.advance(86_400)
     assert b.admit(SCOPE, "a", NEWS).admitted and "usage-cap" not in b.windows(SCOPE)
+
+
+def test_the_first_held_post_asks_and_the_others_wait_for_its_answer(
+    redis_client: Redis, keys: Keys, clock: Clock
+) -> None:
+    b = budget(redis_client, keys, clock, probe_s=30.0)
+    b.observe(SCOPE, [reading(0, T0 + 86_400)])
+    assert not b.admit(SCOPE, "a", NEWS).admitted  # just confirmed by X: no reason to ask
+    clock.advance(31)  # unconfirmed for longer than probe_s (as after a restarted sandbox)
+    asked = b.admit(SCOPE, "a", NEWS)
+    assert asked.admitted and asked.probe
+    newer = b.admit(SCOPE, "b", Standing(Tier.NEWS, 0, T0 + 5))
+    assert not newer.admitted and newer.until is not None and newer.until < clock() + 10
+    assert newer.why == "asking X whether the rate window is spent"  # not skipped meanwhile
+    b.observe(SCOPE, [reading(9, T0 + 3600)])  # the probe's answer: the count was reset
+    assert b.admit(SCOPE, "b", Standing(Tier.NEWS, 0, T0 + 5)).admitted
