@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_valid
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from distributor.errors import ConfigError
+from distributor.models import Seconds
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"})
 SANDBOX_TELEGRAM_TOKEN = "123456789:sandbox-token-for-local-demo-only-abc"  # noqa: S105
@@ -51,7 +52,15 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = None
     x_bearer_token: SecretStr | None = None
     x_base_url: str = "https://api.twitter.com"
-    x_tier: Literal["free", "basic", "pro"] = "basic"  # the account's X API tier (post caps)
+    x_tier: Literal["free", "basic", "pro"] = "basic"  # X API tier: the budget's first guess
+    # X budget (docs/architecture.md, "X budget"): X's headers are the truth, the tier only the
+    # first guess; what each window keeps back, how often a held account asks X anyway, how
+    # late a post may still go out (a destination's max_delay wins), the usage cap's reset day
+    x_budget_reserve: float = Field(default=0.1, ge=0, lt=1)  # share kept for breaking news
+    x_budget_margin: int = Field(default=1, ge=0, le=100)  # posts per window never spent
+    x_probe_s: float | None = Field(default=None, ge=0)  # None: 3600 s, 30 s in sandbox mode
+    x_max_delay: Seconds = 3 * 3600.0
+    x_usage_cap_reset_day: int = Field(default=1, ge=1, le=28)  # 00:00 UTC of this day
     # "off" lifts the rate governor's limits: only with sandbox=true, for throughput benchmarks
     rate_limits: Literal["on", "off"] = "on"
 
@@ -103,6 +112,15 @@ class Settings(BaseSettings):
     def broker(self) -> str:
         """The Celery broker URL."""
         return self.broker_url or self.redis_url
+
+    @property
+    def x_probe_every_s(self) -> float:
+        """How often the first held post of an X account asks X whether its limit is spent:
+        X's own count only drifts from ours through posts we counted and never sent, while a
+        restarted sandbox forgets everything (the demo asks often)."""
+        if self.x_probe_s is not None:
+            return self.x_probe_s
+        return 30.0 if self.sandbox else 3600.0
 
     @property
     def has_telegram(self) -> bool:

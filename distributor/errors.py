@@ -31,8 +31,18 @@ class TransientError(DeliveryError):
         self.retry_after = retry_after
 
 
+class RateLimited(TransientError):
+    """Surely not posted: a platform limit or usage cap is spent (a 429). Waiting is the cure,
+    so it never counts towards the delivery's attempts."""
+
+
 class PermanentError(DeliveryError):
     """Surely not posted and never will be with this input (bad request, forbidden, duplicate)."""
+
+
+class DuplicatePost(PermanentError):
+    """The platform refused the post as a copy of one it already shows (X's "duplicate
+    content" 403): that one may be ours, so look it up before recording a failure."""
 
 
 class InDoubt(DeliveryError):

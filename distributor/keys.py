@@ -90,6 +90,36 @@ class Keys:
         """GCRA theoretical arrival time for one limit scope."""
         return f"{self.prefix}:rate:{scope}"
 
+    # X budget (publishing/budget.py): limits learnt from the platform's answers, held posts
+    def budget(self, scope: str) -> str:
+        """Hash: window family → JSON {limit, remaining, reset, seen, label, probe} of one
+        account's post budget."""
+        return f"{self.prefix}:budget:{scope}"
+
+    def budget_held(self, scope: str) -> str:
+        """Sorted set: tickets of posts waiting for the budget, scored by standing."""
+        return f"{self.prefix}:budget:{scope}:held"
+
+    def budget_checkin(self, scope: str) -> str:
+        """Sorted set: held tickets, scored by when they must next ask (dead ones are dropped)."""
+        return f"{self.prefix}:budget:{scope}:checkin"
+
+    def budget_status(self, scope: str) -> str:
+        """Hash: the latest verdict on a short budget (until, why), for status and health."""
+        return f"{self.prefix}:budget:{scope}:status"
+
+    def budget_probe(self, scope: str) -> str:
+        """Marker (with expiry): a held budget asked the platform lately whether it is spent."""
+        return f"{self.prefix}:budget:{scope}:probe"
+
+    def budget_scopes(self) -> str:
+        """Set of budget scopes ever used (accounts)."""
+        return f"{self.prefix}:budget:scopes"
+
+    def skipped(self) -> str:
+        """Sorted set of skipped delivery keys, scored by when they were skipped."""
+        return f"{self.prefix}:skipped"
+
     # shares (distributor/shares.py)
     def share_clicks(self, article_id: str) -> str:
         """Hash: network → human clicks on the tracked share link."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -12,6 +13,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -60,6 +62,8 @@ class Article(BaseModel):
     published_at: AwareDatetime
     revision: int = Field(default=1, ge=1, le=2**53)
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "id"
+    # X budget: breaking news goes ahead of every other post and may use the reserve
+    breaking: bool = False
 
 
 class ArticleEvent(BaseModel):
@@ -92,6 +96,18 @@ class InDoubtPolicy(StrEnum):
     ASSUME_SENT = "assume_sent"  # record as sent without a message id
 
 
+def parse_duration(value: object) -> object:
+    """``"3h"``, ``"90m"``, ``"45s"`` or a number of seconds, as seconds (routing files)."""
+    if isinstance(value, str) and (match := _DURATION.fullmatch(value.strip().lower())):
+        return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    return value
+
+
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(h|m|s)?")
+_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0, le=7 * 86_400)]
+
+
 class Destination(BaseModel):
     """One place a post goes: a Telegram chat or an X account."""
 
@@ -104,6 +120,10 @@ class Destination(BaseModel):
     language: str = "id"
     on_update: UpdatePolicy = UpdatePolicy.EDIT
     on_in_doubt: InDoubtPolicy = InDoubtPolicy.HOLD
+    # X budget: which account posts (``X_NEWSROOM`` reads DISTRIBUTOR_X_NEWSROOM_ACCESS_TOKEN
+    # and friends; no secret is ever written here), and how late a post may still go out
+    credentials: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,47}$")] | None = None
+    max_delay: Seconds | None = None  # None: the platform's default (X: a few hours)
 
 
 class RenderedPost(BaseModel):
@@ -129,6 +149,7 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     IN_DOUBT = "in_doubt"
     DELETED = "deleted"
+    SKIPPED = "skipped"  # not posted: it could not go out within the destination's max_delay
 
 
 class Delivery(BaseModel):
@@ -144,3 +165,4 @@ class Delivery(BaseModel):
     attempts: int = 0
     error: str | None = None
     updated_at: datetime | None = None
+    created_at: datetime | None = None  # first written: max_delay counts from here

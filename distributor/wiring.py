@@ -4,14 +4,14 @@
 A ``Container`` holds the connections; the stores and publishers built on them are created on
 first use, so a process pays only for what it touches (the platform clients are even imported
 on first use: python-telegram-bot and tweepy add ~18 MiB to a process, and the API never
-posts). Workers build one per process after the fork (``workers.app``), the API one per app
-(``distributor.api.server``); tests build their own.
+posts). Workers build one per process after the
+fork (``workers.app``), the API one per app (``distributor.api.server``); tests build their own.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -26,10 +26,12 @@ from distributor.formatting import FormatOptions, render
 from distributor.formatting.sharelinks import ShareTargets
 from distributor.keys import Keys
 from distributor.models import Article, Destination, Platform, RenderedPost
-from distributor.publishers.base import Publisher
+from distributor.publishers.base import LimitReading, Publisher
+from distributor.publishers.x_limits import tier_guess
 from distributor.publishing.articles import ArticleStore, PublishedArticles
+from distributor.publishing.budget import BudgetPolicy, Guess, PostBudget
 from distributor.publishing.ledger import Ledger
-from distributor.publishing.ratelimit import RateGovernor, RateTable
+from distributor.publishing.ratelimit import RateGovernor, RateTable, budget_scope
 from distributor.publishing.routing import RoutingTable
 from distributor.publishing.routing.loader import load_routing
 from distributor.queue.broker import CeleryEnqueue, Enqueue, create_celery
@@ -73,8 +75,20 @@ class Container:
 
     @cached_property
     def governor(self) -> RateGovernor:
-        """The shared rate governor."""
-        return RateGovernor(self.redis, self.keys, rate_table(self.settings))
+        """The shared rate governor (GCRA for Telegram, the X budget beside it)."""
+        budget = self.x_budget if self.settings.rate_limits == "on" else None
+        return RateGovernor(self.redis, self.keys, rate_table(self.settings), budget)
+
+    @cached_property
+    def x_budget(self) -> PostBudget:
+        """Each X account's post budget, learnt from X's answers."""
+        return PostBudget(self.redis, self.keys, x_budget_policy(self.settings), self.clock)
+
+    def max_delay_s(self, destination: Destination) -> float | None:
+        """How late a post to ``destination`` may still go out (X: a few hours by default)."""
+        if destination.max_delay is not None:
+            return destination.max_delay
+        return self.settings.x_max_delay if destination.platform == "x" else None
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -102,6 +116,25 @@ class Container:
 
             self._publishers[platform] = build_publisher(platform, self.settings)
         return self._publishers[platform]
+
+    def publisher_for(self, destination: Destination) -> Publisher:
+        """The publisher of ``destination``'s account: X destinations with their own
+        ``credentials`` get their own client, whose answers feed that account's budget."""
+        scope = budget_scope(destination)
+        if scope is None:
+            return self.publisher(destination.platform)
+        if scope not in self._publishers:
+            from distributor.publishers.factory import build_x
+
+            budget = self.x_budget
+
+            def observe(readings: Sequence[LimitReading]) -> None:
+                budget.observe(scope, readings)
+
+            self._publishers[scope] = build_x(
+                self.settings, destination.credentials, observe, self.clock
+            )
+        return self._publishers[scope]
 
     def x_client(self) -> tuple[tweepy.Client, bool]:
         """A tweepy client for metric reads and whether it uses user context."""
@@ -161,9 +194,17 @@ class Container:
 
 def rate_table(settings: Settings) -> RateTable:
     """The governor's limits: the platforms' own, or none (``rate_limits=off``, sandbox only)."""
-    if settings.rate_limits == "off":
-        return RateTable.unenforced()
-    return RateTable.for_x_tier(settings.x_tier)
+    return RateTable.unenforced() if settings.rate_limits == "off" else RateTable()
+
+
+def x_budget_policy(settings: Settings) -> BudgetPolicy:
+    """The X budget's first guess (the configured tier), reserve, margin and probing."""
+    return BudgetPolicy(
+        guess=tuple(Guess(*window) for window in tier_guess(settings.x_tier)),
+        reserve=settings.x_budget_reserve,
+        margin=settings.x_budget_margin,
+        probe_s=settings.x_probe_every_s,
+    )
 
 
 def build_container(

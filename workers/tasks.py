@@ -6,6 +6,7 @@ can be imported and read on its own; ``TASKS`` is what ``workers.app`` registers
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from workers.app import ContainerTask
 
 MAX_COUNTDOWN_S = 60.0  # longer waits go to the scheduler, not a Celery countdown
+log = logging.getLogger(__name__)
 
 
 def send_delivery(
@@ -65,9 +67,14 @@ def deliver_task(
     outcome = deliver(
         event.article, dest, action,
         ledger=c.ledger, governor=c.governor,
-        publisher=c.publisher(dest.platform), render=c.render,
+        publisher=c.publisher_for(dest), render=c.render,
         max_attempts=c.settings.max_attempts,
+        standing=c.routing.priority.standing(event.article), max_delay_s=c.max_delay_s(dest),
     )  # fmt: skip
+    if outcome.notice is not None:  # X posts are now held: say so on the console
+        log.warning("%s → %s: %s", event.article.id, destination, outcome.notice)
+    elif outcome.kind is OutcomeKind.SKIPPED:
+        log.warning("%s → %s skipped: %s", event.article.id, destination, outcome.detail)
     if outcome.kind is OutcomeKind.DONE and dest.platform == "x" and action == "publish":
         for tweet_id in outcome.message_ids:
             c.tweet_watch.watch(event.article.id, tweet_id, time.time())
@@ -85,7 +92,7 @@ def reconcile_task(task: ContainerTask) -> None:
     """Settle expired leases and in-doubt posts; send again what was not posted."""
     c = task.container
     report = reconcile(
-        c.ledger, c.publisher, c.routing, c.articles, min_age_s=c.settings.reconcile_min_age_s
+        c.ledger, c.publisher_for, c.routing, c.articles, min_age_s=c.settings.reconcile_min_age_s
     )
     for found in report.found:
         if c.routing.get(found.destination).platform == "x":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import deliveries, events, preview
+from distributor.api import deliveries, events, preview, skipped
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
@@ -19,6 +19,7 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     app.include_router(events.router)
     app.include_router(deliveries.router)
+    app.include_router(skipped.router)
     app.include_router(preview.router)
     shares_api.install_share_links(app)
     app.include_router(shares_api.router)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
@@ -42,11 +43,22 @@ class ArticleDeliveries(BaseModel):
     links: dict[str, list[str]] = {}  # destination → links to the post standing there now
 
 
+class HeldPosts(BaseModel):
+    """An X account whose posts wait for its budget (docs/architecture.md, "X budget")."""
+
+    account: str
+    held: int
+    until: datetime
+    why: str
+    message: str
+
+
 class Health(BaseModel):
-    """``ok`` or the reason, for each dependency."""
+    """``ok`` or the reason, for each dependency; and X posts held, if any (not an outage)."""
 
     status: str
     checks: dict[str, str]
+    held: list[HeldPosts] = []
 
 
 def _inline_schema() -> dict[str, Any]:
@@ -116,12 +128,23 @@ def get_deliveries(
 
 @router.get("/healthz", tags=["health"], response_model=Health, responses={503: {"model": Health}})
 def healthz(container: ContainerDep) -> Health | JSONResponse:
-    """200 when Redis and the broker answer; 503 naming what is down."""
+    """200 when Redis and the broker answer; 503 naming what is down. Held X posts are
+    listed either way (how many, until when, why)."""
     checks = {"redis": _ping(container.redis), "broker": _ping_broker(container)}
     down = [f"{name} is down: {state}" for name, state in checks.items() if state != "ok"]
     if not down:
-        return Health(status="ok", checks=checks)
+        return Health(status="ok", checks=checks, held=_held(container))
     return error_response(503, "; ".join(down), extra={"status": "unavailable", "checks": checks})
+
+
+def _held(container: Container) -> list[HeldPosts]:
+    return [
+        HeldPosts(
+            account=h.scope, held=h.held, until=datetime.fromtimestamp(h.until, UTC),
+            why=h.why, message=h.describe(),
+        )
+        for h in container.x_budget.holds()
+    ]  # fmt: skip
 
 
 def _require_json(content_type: str | None) -> None:

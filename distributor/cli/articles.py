@@ -78,19 +78,30 @@ def preview(
 
 @cli.command()
 def status(
-    article_id: str,
+    article_id: Annotated[str | None, typer.Argument(help="an article id")] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Show each destination's delivery state for one article (reads the ledger)."""
+    """Show each destination's delivery state for one article (reads the ledger), and any X
+    account whose posts are held for its budget (how many, until when, why)."""
     with container() as c:
-        deliveries = c.ledger.list_deliveries(article_id)
+        deliveries = c.ledger.list_deliveries(article_id) if article_id else []
+        holds = c.x_budget.holds()
     rows = [d.model_dump(mode="json") for d in deliveries]
+    held = [{"account": h.scope, "held": h.held, "until": h.until, "why": h.why} for h in holds]
     if as_json:
-        typer.echo(json.dumps({"article_id": article_id, "deliveries": rows}, ensure_ascii=False))
+        out = {"article_id": article_id, "deliveries": rows, "held": held}
+        typer.echo(json.dumps(out, ensure_ascii=False))
         return
     for row in rows:
         ids = ",".join(row["message_ids"]) or "-"
-        typer.echo(f"{row['destination']:<16} r{row['revision']:<4} {row['state']:<9} {ids}")
+        line = f"{row['destination']:<16} r{row['revision']:<4} {row['state']:<9} {ids}"
+        if row["state"] in ("skipped", "failed", "in_doubt") and row["error"]:
+            line += f"  ({row['error']})"
+        typer.echo(line)
+    for hold in holds:
+        typer.secho(f"X posts held: {hold.describe()}", fg="yellow")
+    if not rows and not holds:
+        typer.echo("no X posts held" if article_id is None else f"no deliveries of {article_id}")
 
 
 @cli.command()

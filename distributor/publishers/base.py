@@ -22,6 +22,23 @@ class Lookup:
     until: float = math.inf
 
 
+@dataclass(frozen=True, slots=True)
+class LimitReading:
+    """One limit window as the platform reported it on an answer (X: rate-limit headers).
+
+    ``family`` names the window (the header family it came in), ``reset`` is when it reopens
+    (epoch seconds). A ``limit`` of 0 is a block with no count (a usage cap): nothing goes out
+    until ``reset``, and ``probe`` False means asking the platform earlier is pointless.
+    """
+
+    family: str
+    limit: int
+    remaining: int
+    reset: float
+    label: str
+    probe: bool = True
+
+
 def normalise_url(url: str) -> str:
     """Compare article links: any scheme, lower-case host, no fragment, ``utm_*`` or final slash."""
     parts = urlsplit(url.strip())

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
+from collections.abc import Callable, Mapping
+
 import tweepy
 from pydantic import SecretStr
 from telegram import Bot
@@ -14,6 +19,7 @@ from distributor.publishers.base import Publisher
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.transport import route_tweepy_to
 from distributor.publishers.x import XPublisher
+from distributor.publishers.x_limits import Observe, watch_post_limits
 from distributor.redact import redact_bot_tokens
 
 # the sandbox derives the account from the access token's leading digits
@@ -23,6 +29,13 @@ SANDBOX_X_CREDENTIALS = {
     "access_token": "1000000001-sandbox-access-token",
     "access_token_secret": "sandbox-access-token-secret",
 }
+X_FIELDS = (
+    "consumer_key",
+    "consumer_secret",
+    "access_token",
+    "access_token_secret",
+    "bearer_token",
+)
 
 
 def build_telegram(settings: Settings) -> TelegramPublisher:
@@ -36,34 +49,65 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
     return TelegramPublisher(bot, probe_chat=settings.telegram_probe_chat)
 
 
-def build_x_client(settings: Settings) -> tuple[tweepy.Client, bool]:
-    """A tweepy ``Client`` for the configured account, sent to ``settings.x_base_url``, and
-    whether it signs with user context (OAuth 1.0a) rather than an OAuth 2.0 bearer token.
+def build_x_client(
+    settings: Settings, credentials: str | None = None, environ: Mapping[str, str] = os.environ
+) -> tuple[tweepy.Client, bool]:
+    """A tweepy ``Client`` for one account, sent to ``settings.x_base_url``, and whether it
+    signs with user context (OAuth 1.0a) rather than an OAuth 2.0 bearer token.
+
+    ``credentials`` names the account (a destination's ``credentials = "X_NEWSROOM"``): its
+    secrets are read from ``DISTRIBUTOR_X_NEWSROOM_ACCESS_TOKEN`` and friends; None is the
+    default account (``DISTRIBUTOR_X_ACCESS_TOKEN``...). In sandbox mode an account without
+    secrets gets sandbox ones of its own, so two accounts post to two timelines.
 
     The transport adapter is mounted even for the real host: it gives tweepy (which sets
     none) the configured timeout, without which a stalled call would outlive its lease.
     """
-    if _set(settings.x_access_token):
-        credentials = {
-            "consumer_key": _value(settings.x_consumer_key),
-            "consumer_secret": _value(settings.x_consumer_secret),
-            "access_token": _value(settings.x_access_token),
-            "access_token_secret": _value(settings.x_access_token_secret),
-        }
-        client, user_auth = tweepy.Client(**credentials), True
-    elif _set(settings.x_bearer_token):  # an OAuth 2.0 user-context token
-        client, user_auth = tweepy.Client(bearer_token=_value(settings.x_bearer_token)), False
+    found = _x_secrets(settings, credentials, environ)
+    if found.get("access_token"):
+        user = {k: found.get(k) for k in X_FIELDS[:4]}
+        client, user_auth = tweepy.Client(**user), True
+    elif found.get("bearer_token"):  # an OAuth 2.0 user-context token
+        client, user_auth = tweepy.Client(bearer_token=found["bearer_token"]), False
     elif settings.sandbox:
-        client, user_auth = tweepy.Client(**SANDBOX_X_CREDENTIALS), True
+        client, user_auth = tweepy.Client(**sandbox_x_credentials(credentials)), True
     else:
-        raise ConfigError("no X credentials: set DISTRIBUTOR_X_ACCESS_TOKEN and friends")
+        where = f"DISTRIBUTOR_{credentials or 'X'}_ACCESS_TOKEN"
+        raise ConfigError(f"no X credentials: set {where} and friends")
     route_tweepy_to(client, settings.x_base_url, timeout=settings.http_timeout_s)
     return client, user_auth
 
 
-def build_x(settings: Settings) -> XPublisher:
-    """The X publisher for the configured account."""
-    client, user_auth = build_x_client(settings)
+def sandbox_x_credentials(credentials: str | None) -> dict[str, str]:
+    """Sandbox secrets for an account: the sandbox reads the user id from the token's digits."""
+    if credentials is None:
+        return dict(SANDBOX_X_CREDENTIALS)
+    user = 2_000_000_000 + int(hashlib.sha256(credentials.encode()).hexdigest()[:7], 16)
+    return {**SANDBOX_X_CREDENTIALS, "access_token": f"{user}-sandbox-{credentials.lower()}"}
+
+
+def _x_secrets(
+    settings: Settings, credentials: str | None, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """The account's non-placeholder secrets, by field."""
+    if credentials is None:
+        values = {f: _value(getattr(settings, f"x_{f}")) for f in X_FIELDS}
+    else:
+        values = {f: environ.get(f"DISTRIBUTOR_{credentials}_{f.upper()}") for f in X_FIELDS}
+    return {f: v for f, v in values.items() if v is not None and _set(SecretStr(v))}
+
+
+def build_x(
+    settings: Settings,
+    credentials: str | None = None,
+    observe: Observe | None = None,
+    clock: Callable[[], float] = time.time,
+) -> XPublisher:
+    """The X publisher for one account; ``observe`` receives the limits in every answer to a
+    post (the budget learns from them)."""
+    client, user_auth = build_x_client(settings, credentials)
+    if observe is not None:
+        watch_post_limits(client.session, observe, settings.x_usage_cap_reset_day, clock)
     return XPublisher(client, user_auth=user_auth)
 
 

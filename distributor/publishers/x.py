@@ -15,9 +15,17 @@ import requests
 import tweepy
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import (
+    DeliveryError,
+    DuplicatePost,
+    InDoubt,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.models import Destination, Platform, RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
+from distributor.publishers.x_limits import body_of, usage_capped
 
 # requests raised these before anything was sent
 _NOT_SENT = (
@@ -104,9 +112,13 @@ class XPublisher:
 def classify(exc: Exception, now: float) -> DeliveryError:
     """Map a tweepy / requests error by whether the post may have been made."""
     if isinstance(exc, tweepy.TooManyRequests):
+        if usage_capped(body_of(exc.response)):  # its x-rate-limit-reset is not the cap's end
+            return RateLimited(f"X usage cap: {exc}")
         reset = exc.reset_time
         wait = max(1.0, reset - now) if reset is not None else None
-        return TransientError(f"X rate limit: {exc}", retry_after=wait)
+        return RateLimited(f"X rate limit: {exc}", retry_after=wait)
+    if isinstance(exc, tweepy.Forbidden) and "duplicate content" in str(exc):
+        return DuplicatePost(f"X refused a duplicate: {exc}")
     if isinstance(exc, tweepy.HTTPException):
         if 400 <= exc.response.status_code < 500:
             return PermanentError(f"X refused: {exc}")

@@ -1,8 +1,10 @@
 """One delivery: (article, destination, revision, action) → at most one post, recorded.
 
-Order: ledger check → render → rate governor → ledger claim → platform call → ledger record.
-The claim comes last before the call, so a worker that dies before it leaves the delivery
-``pending`` (redelivered, posted once) and only a death during the call leaves ``in_doubt``.
+Order: ledger check → render → rate governor (its turn; ``turns``) → ledger claim → platform
+call → ledger record. The claim comes last before the call, so a worker that dies before it
+leaves the delivery ``pending`` (redelivered, posted once) and only a death during the call
+leaves ``in_doubt``. A post whose turn cannot come within its destination's ``max_delay`` is
+recorded ``skipped``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from distributor.errors import InDoubt, LeaseLost, PermanentError, TransientError
+from distributor.errors import (
+    DeliveryError,
+    DuplicatePost,
+    InDoubt,
+    LeaseLost,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.models import (
     Article,
     Delivery,
@@ -23,10 +33,12 @@ from distributor.models import (
     RenderedPost,
     UpdatePolicy,
 )
-from distributor.publishers.base import Publisher
+from distributor.publishers.base import Lookup, Publisher
 from distributor.publishing.ledger import Claim, ClaimMode, Ledger, LivePost
+from distributor.publishing.priority import Standing, Tier
 from distributor.publishing.ratelimit import RateGovernor
 from distributor.publishing.routing import Action
+from distributor.publishing.turns import take_turn
 
 Render = Callable[[Article, Destination], RenderedPost]
 EDITABLE: frozenset[Platform] = frozenset({"telegram"})  # X's API cannot edit a post
@@ -40,6 +52,7 @@ class OutcomeKind(StrEnum):
     RETRY = "retry"  # surely not done; try again
     FAILED = "failed"  # permanent: recorded, never retried
     IN_DOUBT = "in_doubt"  # may be posted: left to the reconciler
+    SKIPPED = "skipped"  # too late to post (past the destination's max_delay): recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,7 @@ class Outcome:
     detail: str
     retry_in: float | None = None  # seconds, only for RETRY (may exceed a minute)
     message_ids: tuple[str, ...] = ()
+    notice: str | None = None  # worth a warning on the console (an account's posts now held)
 
 
 def backoff(
@@ -81,46 +95,74 @@ def deliver(
     max_attempts: int = 8,
     max_wait_s: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
+    standing: Standing | None = None,
+    max_delay_s: float | None = None,
 ) -> Outcome:
-    """Publish, update or unpublish ``article`` at ``destination``; never posts twice."""
+    """Publish, update or unpublish ``article`` at ``destination``; never posts twice.
+
+    ``standing`` places the post in its budget's queue (default: news, newest first);
+    ``max_delay_s`` is how long after its record was written it may still go out.
+    """
     if action == "unpublish":
         return _unpublish(article, destination, ledger, publisher)
     where = (article.id, destination.id, article.revision)
+    ticket = "/".join(map(str, where))
     snapshot = ledger.snapshot(*where)
     current, live = snapshot.current, snapshot.live
     if current is not None and current.state is DeliveryState.SENDING:
         ledger.claim(*where)  # turns an expired lease into in_doubt; never takes a live one
         current = ledger.get(*where)
     if current is not None and current.state is not DeliveryState.PENDING:
+        governor.forget(destination, ticket)
         return Outcome(OutcomeKind.NOTHING, f"already {current.state}", None, current.message_ids)
     if live is not None and live.revision >= article.revision:
         reason = f"revision {live.revision} is already live"
         ledger.settle(*where, live.message_ids, reason)
+        governor.forget(destination, ticket)
         return Outcome(OutcomeKind.NOTHING, reason)
     mode = _mode(destination, live)
     if mode is None:
         assert live is not None
         reason = f"update policy {destination.on_update}: revision {live.revision}'s post stays"
         ledger.settle(*where, live.message_ids, reason)
+        governor.forget(destination, ticket)
         return Outcome(OutcomeKind.NOTHING, reason)
     blocked = _blocked(ledger, article, destination, snapshot.deliveries) if live is None else None
     if blocked is not None:
         return blocked
     post = render(article, destination)
-    waited = 0.0
-    while (wait := governor.acquire_for(destination)) > 0:
-        if waited + wait > max_wait_s:
+    created = (current or ledger.ensure(*where)).created_at  # max_delay counts from here
+    turn = take_turn(
+        governor, destination, ticket,
+        standing or Standing(Tier.NEWS, 0, article.published_at.timestamp()),
+        created=created.timestamp() if created is not None else ledger.now(),
+        max_delay_s=max_delay_s, now=ledger.now, max_wait_s=max_wait_s, sleep=sleep,
+    )  # fmt: skip
+    if turn.stale is not None:
+        governor.forget(destination, ticket)
+        if ledger.skip(*where, turn.stale):
+            return Outcome(OutcomeKind.SKIPPED, turn.stale)
+        return Outcome(OutcomeKind.NOTHING, f"not skipped: {_state(ledger, where)}")
+    if not turn.go:
+        if turn.held is None:
+            wait = turn.wait_s
             return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
-        sleep(wait)
-        waited += wait
+        if turn.first:
+            ledger.note(*where, "held", turn.held)
+        notice = turn.held if turn.notice else None
+        return Outcome(OutcomeKind.RETRY, turn.held, turn.wait_s, notice=notice)
     claim = ledger.claim(*where, action=mode)
     if claim is None:
-        state = getattr(ledger.get(*where), "state", "unknown")
-        return Outcome(OutcomeKind.NOTHING, f"not claimed: {state}")
+        governor.refund(destination)
+        return Outcome(OutcomeKind.NOTHING, f"not claimed: {_state(ledger, where)}")
     try:
-        return _call(claim, destination, post, live, ledger, publisher, max_attempts)
+        return _call(claim, destination, post, live, ledger, publisher, max_attempts, article.url)
     except LeaseLost as exc:
         return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
+
+
+def _state(ledger: Ledger, where: tuple[str, str, int]) -> str:
+    return str(getattr(ledger.get(*where), "state", "unknown"))
 
 
 def _mode(destination: Destination, live: LivePost | None) -> ClaimMode | None:
@@ -159,6 +201,7 @@ def _call(
     ledger: Ledger,
     publisher: Publisher,
     max_attempts: int,
+    article_url: str,
 ) -> Outcome:
     """The platform call under a claim, and its record; ``LeaseLost`` propagates."""
     try:
@@ -168,8 +211,14 @@ def _call(
             ids = live.message_ids
         else:
             ids = publisher.publish(destination, post)
+    except RateLimited as exc:  # a spent limit: waiting cures it, so it is not an attempt
+        ledger.release(claim, str(exc))
+        return Outcome(OutcomeKind.RETRY, str(exc), backoff(0, exc.retry_after))
     except TransientError as exc:
         return _retry(claim, ledger, str(exc), exc.retry_after, max_attempts)
+    except DuplicatePost as exc:
+        lookup = Lookup(article_url)
+        return _found_duplicate(claim, destination, ledger, publisher, lookup, str(exc), post)
     except InDoubt as exc:
         if claim.action == "edit":  # repeating an edit cannot duplicate anything
             return _retry(claim, ledger, str(exc), None, max_attempts)
@@ -184,6 +233,36 @@ def _call(
     ledger.record_sent(claim, ids, post.method)
     verb = "edited" if claim.action == "edit" else "posted"
     return Outcome(OutcomeKind.DONE, verb, None, ids)
+
+
+def _found_duplicate(
+    claim: Claim,
+    destination: Destination,
+    ledger: Ledger,
+    publisher: Publisher,
+    lookup: Lookup,
+    error: str,
+    post: RenderedPost,
+) -> Outcome:
+    """The platform already shows this exact post (an uncertain earlier attempt made it): look
+    it up and record it as ours, so an unpublish deletes the real post (docs/architecture.md,
+    "X budget", duplicate refusals)."""
+    try:
+        ids = publisher.find_post(destination, lookup)
+    except DeliveryError as exc:
+        ledger.record_in_doubt(claim, f"{error}; looking the post up failed: {exc}")
+        return Outcome(OutcomeKind.IN_DOUBT, str(exc))
+    others = {
+        i
+        for d in ledger.list_deliveries(claim.article_id)
+        if d.destination == claim.destination and d.revision != claim.revision
+        for i in d.message_ids
+    }
+    if not ids or others & set(ids):
+        ledger.record_failed(claim, f"{error}; no post of ours found for {lookup.article_url}")
+        return Outcome(OutcomeKind.FAILED, error)
+    ledger.record_sent(claim, ids, post.method)
+    return Outcome(OutcomeKind.DONE, f"found: the platform already shows it ({error})", None, ids)
 
 
 def _retry(

@@ -1,8 +1,10 @@
-"""Rate governor: GCRA in Lua on the Redis server's clock, shared by every worker process.
+"""Rate governor: GCRA in Lua on the Redis server's clock, shared by every worker process,
+and the X budget beside it.
 
 Each ``Limit`` is a sustained rate (one call per ``interval_s``) with a burst. ``acquire`` checks
-every scope a call touches (platform, chat, account) in one script: either all get a slot, or
-none does and the caller learns how long to wait.
+every scope a call touches (platform, chat) in one script: either all get a slot, or none does
+and the caller learns how long to wait. X accounts are not paced: their posts are spent from a
+``PostBudget`` learnt from X's own headers (``admit``; docs/architecture.md, "X budget").
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from redis import Redis
 from distributor.keys import Keys
 from distributor.lua import script
 from distributor.models import Destination
+from distributor.publishing.budget import Admission, PostBudget
+from distributor.publishing.priority import Standing, Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,30 +42,20 @@ class Limit:
         return cls(scope, period_s / (count - burst + 1), burst)
 
 
-X_TIERS: dict[str, tuple[int, float]] = {  # posts per user per window, by X API tier
-    "free": (17, 86_400.0),
-    "basic": (100, 86_400.0),
-    "pro": (100, 900.0),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class RateTable:
     """The limits we keep to, at or under the platforms' (and the sandbox's) own.
 
     Telegram: about 30 messages/s per bot; 1/s per chat with a burst of 3 (5% slower, so
     network jitter cannot make us overtake); 20/min per group. The Bot API does not tell a
-    channel from a group by id, so the group rule applies to every chat. X: posts per user per
-    window by API tier (``X_TIERS``; the sandbox defaults to basic).
+    channel from a group by id, so the group rule applies to every chat. X has no entry here:
+    its posts are spent from the governor's ``PostBudget``.
     """
 
     telegram_per_s: int = 30
     chat_interval_s: float = 1.05
     chat_burst: int = 3
     chat_per_min: int = 20
-    x_posts: int = 100
-    x_window_s: float = 86_400.0
-    x_burst: int = 10  # bursts cost sustained rate: 100/day with 10 at once = 1 per ~16 min
     enforced: bool = True
 
     @classmethod
@@ -69,33 +63,38 @@ class RateTable:
         """No limits at all: for benchmarks against the sandbox with its flood control off."""
         return cls(enforced=False)
 
-    @classmethod
-    def for_x_tier(cls, tier: str) -> RateTable:
-        """Defaults with X's limit for ``tier`` (free, basic, pro)."""
-        posts, window = X_TIERS[tier]
-        return cls(x_posts=posts, x_window_s=window, x_burst=min(10, posts))
-
     def limits_for(self, destination: Destination) -> tuple[Limit, ...]:
         """Every limit one post to ``destination`` counts against."""
-        if not self.enforced:
+        if not self.enforced or destination.platform != "telegram":
             return ()
-        if destination.platform == "telegram":
-            chat = f"telegram:chat:{destination.target}"
-            return (
-                Limit.at_most("telegram:bot", self.telegram_per_s, 1.0),
-                Limit(chat, self.chat_interval_s, self.chat_burst),
-                Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst),
-            )
-        user = f"x:user:{destination.target}"
-        return (Limit.at_most(user, self.x_posts, self.x_window_s, self.x_burst),)
+        chat = f"telegram:chat:{destination.target}"
+        return (
+            Limit.at_most("telegram:bot", self.telegram_per_s, 1.0),
+            Limit(chat, self.chat_interval_s, self.chat_burst),
+            Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst),
+        )
+
+
+def budget_scope(destination: Destination) -> str | None:
+    """The budget an X destination spends: its account's (several destinations may share one)."""
+    if destination.platform != "x":
+        return None
+    return f"x:{(destination.credentials or 'default').lower()}"
 
 
 class RateGovernor:
     """Shared rate limits in Redis; ``acquire`` never blocks, it says how long to wait."""
 
-    def __init__(self, redis: Redis, keys: Keys, table: RateTable | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        table: RateTable | None = None,
+        budget: PostBudget | None = None,
+    ) -> None:
         self._keys = keys
         self.table = table or RateTable()
+        self.budget = budget  # None: X posts are not budgeted (rate_limits=off)
         self._script = redis.register_script(script("distributor.publishing", "gcra"))
 
     def acquire(self, limits: Sequence[Limit]) -> float:
@@ -113,5 +112,32 @@ class RateGovernor:
         """``acquire`` the limits of one post to ``destination`` (per this governor's table)."""
         return self.acquire(self.table.limits_for(destination))
 
+    # KEYS: one theoretical-arrival-time key per scope; ARGV: interval_us, burst for each scope.
 
-# KEYS: one theoretical-arrival-time key per scope; ARGV: interval_us, burst for each scope.
+    # the X side: the budget learnt from X's answers
+    def admit(
+        self, destination: Destination, ticket: str, standing: Standing | None = None
+    ) -> Admission:
+        """One post's turn: the budget's verdict for a budgeted account, else the GCRA limits
+        (held for the wait, with no queue)."""
+        scope = budget_scope(destination)
+        if scope is not None and self.budget is not None:
+            return self.budget.admit(scope, ticket, standing or Standing(Tier.NEWS))
+        wait = self.acquire_for(destination)
+        return Admission(False, wake_s=wait) if wait > 0 else Admission(True)
+
+    def budgeted(self, destination: Destination) -> bool:
+        """Whether ``destination``'s posts are spent from a budget (and may be held for long)."""
+        return self.budget is not None and budget_scope(destination) is not None
+
+    def forget(self, destination: Destination, ticket: str) -> None:
+        """The post left the budget's queue some other way (settled, skipped, unpublished)."""
+        scope = budget_scope(destination)
+        if scope is not None and self.budget is not None:
+            self.budget.forget(scope, ticket)
+
+    def refund(self, destination: Destination) -> None:
+        """Give back the slot of a post that was admitted but never sent."""
+        scope = budget_scope(destination)
+        if scope is not None and self.budget is not None:
+            self.budget.refund(scope)

@@ -20,14 +20,13 @@ from distributor.models import (
     DeliveryState,
     Destination,
     InDoubtPolicy,
-    Platform,
 )
 from distributor.publishers.base import Lookup, Publisher
 from distributor.publishing.articles import ArticleStore
 from distributor.publishing.ledger import InDoubtItem, Ledger
 from distributor.publishing.routing import RoutingTable
 
-PublisherFor = Callable[[Platform], Publisher]
+PublisherFor = Callable[[Destination], Publisher]  # the destination's account's publisher
 CLOCK_SLACK_S = 30.0  # the platform's clock may run ahead of ours
 
 
@@ -69,7 +68,7 @@ def reconcile(
         # the newest text under the record's revision: a later revision then edits or settles
         article = article.model_copy(update={"revision": delivery.revision})
         try:
-            publisher = publishers(destination.platform)
+            publisher = publishers(destination)
             _settle(item, article, destination, ledger, publisher, report, min_age_s)
         except DeliveryError as exc:
             report.errors.append((delivery, str(exc)))

@@ -1,4 +1,5 @@
-"""Sandbox configuration: pre-created chats, flood limits, X tier (pydantic, JSON-friendly)."""
+"""Sandbox configuration: pre-created chats, flood limits, X tier, windows and usage cap
+(pydantic, JSON-friendly)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 XTier = Literal["free", "basic", "pro", "unlimited"]
+XOperation = Literal[
+    "create_tweet", "delete_tweet", "get_tweets", "get_users_tweets", "get_me", "media_upload"
+]
 
 
 class ChatSpec(BaseModel):
@@ -36,6 +40,36 @@ class FloodLimits(BaseModel):
     paid_per_second: float = Field(default=1000.0, gt=0)
 
 
+class XWindow(BaseModel):
+    """One window the sandbox enforces on an X operation, per user or per app.
+
+    ``headers`` is the family that reports it: ``24hour`` (``x-user-limit-24hour-*`` /
+    ``x-app-limit-24hour-*``) or ``rate`` (``x-rate-limit-*``); by default 24hour for a window
+    of a day, else rate. Tests shrink ``seconds`` and keep the family.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scope: Literal["user", "app"]
+    requests: int = Field(ge=1, le=10_000_000)
+    seconds: int = Field(ge=1, le=31 * 86_400)
+    headers: Literal["rate", "24hour"] | None = None
+
+    @property
+    def family(self) -> str:
+        """``rate`` or ``24hour``."""
+        return self.headers or ("24hour" if self.seconds == 86_400 else "rate")
+
+
+class XUsageCap(BaseModel):
+    """X's usage cap on a project (per app): posts per period, then 429 ``UsageCapExceeded``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    posts: int = Field(ge=0, le=10_000_000)
+    seconds: int = Field(default=30 * 86_400, ge=1, le=31 * 86_400)
+
+
 class SandboxConfig(BaseModel):
     """Everything a sandbox starts with; ``POST /sandbox/reset`` returns to it."""
 
@@ -44,5 +78,7 @@ class SandboxConfig(BaseModel):
     flood_control: bool = True
     flood: FloodLimits = Field(default_factory=FloodLimits)
     x_tier: XTier = "basic"
+    x_limits: dict[XOperation, list[XWindow]] = Field(default_factory=dict)  # replace the tier's
+    x_usage_cap: XUsageCap | None = None
     chats: list[ChatSpec] = Field(default_factory=list)
     long_poll_max_s: float = Field(default=50.0, ge=0)  # Bot API caps getUpdates timeout at 50

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from distributor.sandbox.config import ChatSpec, FloodLimits, XTier
+from distributor.sandbox.config import ChatSpec, FloodLimits, XOperation, XTier, XUsageCap, XWindow
 from distributor.sandbox.faults import FaultSpec
 from distributor.sandbox.flood import FloodControl
 from distributor.sandbox.state import Sandbox
@@ -44,6 +44,8 @@ class ConfigPatch(BaseModel):
     flood_control: bool | None = None
     flood: FloodLimits | None = None
     x_tier: XTier | None = None
+    x_limits: dict[XOperation, list[XWindow]] | None = None
+    x_usage_cap: XUsageCap | None = None
 
 
 class ClockMove(BaseModel):
@@ -142,6 +144,14 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
             and (since is None or t.received_at > since)
         ]
 
+    @router.get("/x/windows")
+    async def windows() -> list[dict[str, Any]]:
+        return sandbox.x_windows.listing(sandbox.clock.now())
+
+    @router.get("/x/usage")
+    async def usage() -> list[dict[str, Any]]:
+        return sandbox.x_windows.usage()
+
     @router.post("/x/tweets/{tweet_id}/metrics")
     async def set_metrics(tweet_id: str, metrics: dict[str, int]) -> dict[str, Any]:
         tweet = sandbox.x.tweets.get(tweet_id)
@@ -173,7 +183,8 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
 
     @router.patch("/config")
     async def patch_config(patch: ConfigPatch) -> dict[str, Any]:
-        changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+        changes = {k: getattr(patch, k) for k in patch.model_fields_set}
+        changes = {k: v for k, v in changes.items() if v is not None or k == "x_usage_cap"}
         sandbox.config = sandbox.config.model_copy(
             update={**changes, "flood": patch.flood or sandbox.config.flood}
         )

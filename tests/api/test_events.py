@@ -217,7 +217,8 @@ def test_deliveries_with_a_bad_article_id_names_the_parameter(client: TestClient
 def test_healthz_ok(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"redis": "ok", "broker": "ok"}}
+    expected = {"status": "ok", "checks": {"redis": "ok", "broker": "ok"}, "held": []}
+    assert response.json() == expected
 
 
 def test_healthz_names_a_broker_that_is_down(

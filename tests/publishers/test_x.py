@@ -8,10 +8,17 @@ import pytest
 import requests
 
 from distributor.config import Settings
-from distributor.errors import ConfigError, DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import (
+    ConfigError,
+    DeliveryError,
+    InDoubt,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.models import RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
-from distributor.publishers.factory import build_publisher
+from distributor.publishers.factory import build_publisher, build_x_client
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.x import XPublisher
 from tests.support.publishers import (
@@ -71,7 +78,7 @@ def test_edit_is_refused(harness: Harness) -> None:
         ({"kind": "server_error", "status": 500, "after": True}, InDoubt, 1),
         ({"kind": "malformed_json", "after": True}, InDoubt, 1),
         ({"kind": "hang", "hang_seconds": 3, "after": True}, InDoubt, 1),
-        ({"kind": "rate_limit", "retry_after": 30}, TransientError, 0),
+        ({"kind": "rate_limit", "retry_after": 30}, RateLimited, 0),
     ],
 )
 def test_platform_faults_map_by_whether_it_may_have_posted(
@@ -124,6 +131,28 @@ def test_factory_builds_each_platform_and_needs_credentials(harness: Harness) ->
     assert isinstance(build_publisher("x", settings), XPublisher)
     with pytest.raises(ConfigError):
         build_publisher("x", Settings(sandbox=False))
+
+
+def test_each_account_reads_its_secrets_from_the_environment_by_reference() -> None:
+    environ = {
+        "DISTRIBUTOR_X_NEWSROOM_CONSUMER_KEY": "nr-key",
+        "DISTRIBUTOR_X_NEWSROOM_CONSUMER_SECRET": "nr-consumer-secret",
+        "DISTRIBUTOR_X_NEWSROOM_ACCESS_TOKEN": "123-nr-token",
+        "DISTRIBUTOR_X_NEWSROOM_ACCESS_TOKEN_SECRET": "nr-token-secret",
+        "DISTRIBUTOR_X_SPORTS_BEARER_TOKEN": "sports-user-context-token",
+    }
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    newsroom, user_auth = build_x_client(settings, "X_NEWSROOM", environ)
+    assert user_auth and newsroom.access_token == "123-nr-token"
+    assert newsroom.consumer_key == "nr-key"
+    sports, user_auth = build_x_client(settings, "X_SPORTS", environ)
+    assert not user_auth and sports.bearer_token == "sports-user-context-token"
+    with pytest.raises(ConfigError, match="DISTRIBUTOR_X_WIRE_ACCESS_TOKEN"):
+        build_x_client(settings, "X_WIRE", environ)
+    sandboxed = Settings(_env_file=None, sandbox=True)  # type: ignore[call-arg]
+    one, _ = build_x_client(sandboxed, "X_WIRE", environ)
+    two, _ = build_x_client(sandboxed, "X_OTHER", environ)
+    assert one.access_token.split("-")[0] != two.access_token.split("-")[0]  # two sandbox users
 
 
 def test_normalise_url_ignores_tracking_and_cosmetics() -> None:

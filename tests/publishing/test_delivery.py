@@ -152,18 +152,6 @@ def test_transient_failures_give_up_after_max_attempts(rig: Rig, article: Articl
     assert second.kind is OutcomeKind.FAILED and "gave up after 2 attempts" in second.detail
 
 
-def test_rate_limited_delivery_is_not_claimed(rig: Rig, article: Article) -> None:
-    rig.ledger.ensure(article.id, X_ACCOUNT.id, article.revision)  # as fan-out does
-    while rig.governor.acquire_for(X_ACCOUNT) == 0.0:
-        pass
-    outcome = rig.run(article, X_ACCOUNT)
-    assert outcome.kind is OutcomeKind.RETRY and outcome.retry_in is not None
-    assert outcome.retry_in > 60  # a long X wait: the task hands it to the scheduler
-    record = rig.ledger.get(article.id, X_ACCOUNT.id, article.revision)
-    assert record is not None and record.state is DeliveryState.PENDING and record.attempts == 0
-    assert rig.harness.tweets() == []
-
-
 def test_a_short_rate_wait_is_taken_in_process(rig: Rig, article: Article) -> None:
     chat = rig.governor.table.limits_for(CHANNEL)[1]  # 1/s per chat, burst 3
     while rig.governor.acquire([chat]) == 0.0:

@@ -99,12 +99,7 @@ def test_limits_for_each_platform() -> None:
         "telegram:chat:@news",
         "telegram:chat:@news:minute",
     ]
-    (x_limit,) = table.limits_for(account)
-    assert x_limit.scope == "x:user:newsdesk"
-    assert x_limit.burst + table.x_window_s / x_limit.interval_s - 1 <= table.x_posts
-    free = RateTable.for_x_tier("free")
-    (free_limit,) = free.limits_for(account)
-    assert free_limit.burst + 86_400 / free_limit.interval_s - 1 <= 17
+    assert table.limits_for(account) == ()  # X posts are spent from the budget, not paced
 
 
 def test_unenforced_table_takes_nothing_from_redis(redis_client: Redis, keys: Keys) -> None:
@@ -122,4 +117,4 @@ def test_rate_limits_off_only_with_the_sandbox() -> None:
     sandboxed = Settings(_env_file=None, rate_limits="off", sandbox=True)  # type: ignore[call-arg]
     assert rate_table(sandboxed).enforced is False
     governed = Settings(_env_file=None, sandbox=True, x_tier="free")  # type: ignore[call-arg]
-    assert rate_table(governed) == RateTable.for_x_tier("free")
+    assert rate_table(governed) == RateTable()

@@ -8,7 +8,7 @@ import pytest
 from redis import Redis
 
 from distributor.keys import Keys
-from distributor.models import Article, DeliveryState, InDoubtPolicy
+from distributor.models import Article, DeliveryState, InDoubtPolicy, UpdatePolicy
 from distributor.publishing.articles import ArticleStore
 from distributor.publishing.delivery import OutcomeKind
 from distributor.publishing.ledger import Ledger
@@ -56,7 +56,7 @@ def rig(redis_client: Redis, keys: Keys, clock: Clock) -> Iterator[Rig]:
 
 
 def run(rig: Rig, articles: ArticleStore) -> ReconcileReport:
-    return reconcile(rig.ledger, rig.publisher, ROUTING, articles, min_age_s=120)
+    return reconcile(rig.ledger, rig.publisher_for, ROUTING, articles, min_age_s=120)
 
 
 def state(rig: Rig, article: Article, destination: str, revision: int = 1) -> DeliveryState:
@@ -200,5 +200,37 @@ def test_failures_to_check_leave_it_in_doubt(
     assert error[0].destination == X_ACCOUNT.id and "outcome unknown" in error[1]
     assert state(rig, article, X_ACCOUNT.id) is DeliveryState.IN_DOUBT
     articles_elsewhere = ArticleStore(redis_client, Keys("elsewhere"))  # knows no article
-    report = reconcile(rig.ledger, rig.publisher, ROUTING, articles_elsewhere)
+    report = reconcile(rig.ledger, rig.publisher_for, ROUTING, articles_elsewhere)
     assert [reason for _, reason in report.errors] == ["article not in the article store"]
+
+
+def test_x_duplicate_after_a_requeue_of_an_uncertain_post_settles_as_found(
+    rig: Rig, articles: ArticleStore, article: Article
+) -> None:
+    rig.harness.fault("x", "create_tweet", "server_error", after=True)  # posted, answer lost
+    assert rig.run(article, X_ACCOUNT).kind is OutcomeKind.IN_DOUBT
+    record = rig.ledger.get(article.id, X_ACCOUNT.id, 1)
+    assert record is not None
+    # sent again, as when the timeline did not show the post yet or a manager said not_posted
+    assert rig.ledger.resolve(record, DeliveryState.PENDING, "not found on the platform")
+    outcome = rig.run(article, X_ACCOUNT)  # X answers 403 "duplicate content"
+    (tweet,) = rig.harness.tweets()
+    assert outcome.kind is OutcomeKind.DONE and outcome.message_ids == (tweet["id"],)
+    record = rig.ledger.get(article.id, X_ACCOUNT.id, 1)
+    assert record is not None and record.state is DeliveryState.SENT
+    assert record.message_ids == (tweet["id"],)
+    assert rig.run(article, X_ACCOUNT, "unpublish").kind is OutcomeKind.DONE
+    assert rig.harness.tweets() == []  # the real tweet is deleted
+
+
+def test_x_duplicate_of_another_revisions_post_still_fails(
+    rig: Rig, articles: ArticleStore, article: Article
+) -> None:
+    reposting = X_ACCOUNT.model_copy(update={"on_update": UpdatePolicy.REPOST})
+    assert rig.run(article, reposting).kind is OutcomeKind.DONE
+    same_text = article.model_copy(update={"revision": 2})  # X refuses the identical repost
+    outcome = rig.run(same_text, reposting, "update")
+    assert outcome.kind is OutcomeKind.FAILED and "duplicate" in outcome.detail
+    record = rig.ledger.get(article.id, X_ACCOUNT.id, 2)
+    assert record is not None and record.message_ids == ()
+    assert record.error is not None and "no post of ours" in record.error

@@ -82,3 +82,37 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_preview_order_puts_defaults_first() -> None:
     assert [d.id for d in TABLE.preview_order()] == ["tg-main", "x-main", "tg-politik"]
+
+
+def test_x_accounts_max_delay_and_priorities_come_from_the_file(
+    seed_article: dict[str, Any],
+) -> None:
+    table = parse_routing(
+        'defaults = ["x-sports"]\n'
+        "[priority]\ncategories = { Politik = 3, olahraga = 2 }\nbreaking_tags = ['kilat']\n"
+        '[[destinations]]\nid = "x-sports"\nplatform = "x"\ntarget = "sp"\n'
+        'credentials = "X_SPORTS"\nmax_delay = "90m"\n',
+        "routing.toml",
+    )
+    (dest,) = table.destinations
+    assert (dest.credentials, dest.max_delay) == ("X_SPORTS", 5400.0)
+    politik = table.priority.standing(_article(seed_article, category="politik"))
+    sport = table.priority.standing(_article(seed_article, category="Olahraga"))
+    flash = table.priority.standing(_article(seed_article, category="Opini", tags=["KILAT"]))
+    assert (politik.weight, sport.weight) == (3, 2) and flash.reserve
+    assert TABLE.priority.standing(_article(seed_article)).weight == 3  # the example: Politik
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ('credentials = "sk-live-0123456789abcdef"', "destinations.0.credentials: String should"),
+        ('max_delay = "soon"', "destinations.0.max_delay:"),
+        ("max_delay = 0", "destinations.0.max_delay: Input should be greater than 0"),
+    ],
+)
+def test_a_secret_or_a_bad_delay_in_the_file_is_refused(field: str, expected: str) -> None:
+    text = f'[[destinations]]\nid = "x"\nplatform = "x"\ntarget = "t"\n{field}\n'
+    with pytest.raises(ConfigError) as info:
+        parse_routing(text, "routing.toml")
+    assert expected in str(info.value), str(info.value)

@@ -193,6 +193,10 @@ class Rig:
             self.publishers[platform] = self.harness.publisher(platform)
         return self.publishers[platform]
 
+    def publisher_for(self, destination: Destination) -> Publisher:
+        """The publisher of ``destination``'s platform (one account per platform here)."""
+        return self.publisher(destination.platform)
+
     def run(
         self, article: Article, destination: Destination, action: Action = "publish", **kw: Any
     ) -> Outcome:

@@ -26,6 +26,7 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
     stack: list[tuple[Spine, Any]] = []
 
     def build(redis_url: str = REDIS_URL, **overrides: Any) -> Spine:
+        routing = overrides.pop("routing_file", EXAMPLE_ROUTING)
         ctx = running_sandbox(sandbox_config_for(EXAMPLE_ROUTING))
         sandbox_url = ctx.__enter__()
         settings = Settings(
@@ -34,7 +35,7 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
             namespace=f"spine-{uuid.uuid4().hex[:8]}",
             sandbox=True,
             sandbox_url=sandbox_url,
-            routing_file=EXAMPLE_ROUTING,
+            routing_file=routing,
             webhook_secret=SECRET,  # type: ignore[arg-type]
             lease_s=overrides.pop("lease_s", 3),
             visibility_timeout_s=overrides.pop("visibility_timeout_s", 10),

@@ -1,10 +1,11 @@
 -- Lua for the ledger's atomic transitions (each script runs as one Redis command).
 --
 -- KEYS: 1 delivery hash, 2 article's delivery index, 3 article's history list, 4 leases zset,
--- 5 in-doubt zset, 6 live-post hash, 7 high-water hash (destination → highest message id).
+-- 5 in-doubt zset, 6 live-post hash, 7 high-water hash (destination → highest message id),
+-- 8 skipped zset (X budget: deliveries too late to post).
 -- ARGV: 1 article id, 2 destination, 3 revision, 4 now, then the script's own arguments.
 local key, index, history = KEYS[1], KEYS[2], KEYS[3]
-local leases, doubts, posted, high = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local leases, doubts, posted, high, skipped = KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local article, dest, revision, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 
 local function log(from, to, reason, ids, attempt)
@@ -40,7 +41,7 @@ local function ensure()
   local state = redis.call('HGET', key, 'state')
   if state then return state end
   redis.call('HSET', key, 'article_id', article, 'destination', dest, 'revision', revision,
-    'state', 'pending', 'attempts', 0, 'message_ids', '', 'updated_at', now)
+    'state', 'pending', 'attempts', 0, 'message_ids', '', 'updated_at', now, 'created_at', now)
   redis.call('SADD', index, key)
   log(nil, 'pending')
   return 'pending'

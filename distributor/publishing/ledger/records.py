@@ -110,4 +110,7 @@ def decode_delivery(raw: dict[str, str]) -> Delivery:
         attempts=int(raw.get("attempts", 0)),
         error=raw.get("error") or None,
         updated_at=datetime.fromtimestamp(float(raw["updated_at"]), tz=UTC),
+        created_at=datetime.fromtimestamp(float(raw["created_at"]), tz=UTC)
+        if raw.get("created_at")
+        else None,
     )

@@ -1,6 +1,7 @@
 """The delivery ledger: one record per (article, destination, revision), moved by Lua in Redis.
 
-``pending → sending → sent | failed | in_doubt``, and ``deleted`` after an unpublish. The claim
+``pending → sending → sent | failed | in_doubt``, ``deleted`` after an unpublish, and
+``pending → skipped`` for a post too late to make (X budget). The claim
 ``pending → sending`` stores a random lease token and expiry; every later write must present the
 token (``LeaseLost`` otherwise). A ``sending`` record whose lease expired is never claimed again:
 it becomes ``in_doubt`` and only the token holder (who knows what happened) or the reconciler
@@ -40,7 +41,7 @@ from distributor.publishing.ledger.records import (
 
 _SCRIPTS = (
     "ensure", "claim", "expire", "transition", "resolve",
-    "cancel", "deleted", "settle", "tombstone", "snapshot",
+    "cancel", "deleted", "settle", "tombstone", "snapshot", "skip", "unskip",
 )  # fmt: skip
 
 
@@ -187,6 +188,25 @@ class Ledger:
         """The platform may have posted: ``in_doubt``, left to the reconciler."""
         self._move(claim, DeliveryState.IN_DOUBT, reason)
 
+    def skip(self, article_id: str, destination: str, revision: int, reason: str) -> bool:
+        """Too late to post (past the destination's ``max_delay``): ``pending → skipped`` with
+        the reason. False when the delivery was not pending."""
+        return self._run("skip", article_id, destination, revision, self._clock(), reason) == "ok"
+
+    def unskip(self, article_id: str, destination: str, revision: int, reason: str) -> bool:
+        """Send a skipped delivery by hand: back to ``pending``, its ``max_delay`` counted from
+        now. False when it was not skipped."""
+        now = self._clock()
+        return self._run("unskip", article_id, destination, revision, now, reason) == "ok"
+
+    def skipped_items(self, limit: int = 500) -> list[Delivery]:
+        """Deliveries skipped in the last week, newest first."""
+        members: list[bytes | str] = self._redis.zrevrange(self._keys.skipped(), 0, limit - 1)  # type: ignore[assignment]
+        raws = self._hashes(map(text_of, members))
+        return [
+            d for d in map(decode_delivery, filter(None, raws)) if d.state is DeliveryState.SKIPPED
+        ]
+
     def expire_leases(self) -> list[Delivery]:
         """Turn every ``sending`` record whose lease has expired into ``in_doubt``."""
         now = self._clock()
@@ -302,6 +322,7 @@ class Ledger:
             keys.in_doubt(),
             keys.posted(article_id, destination),
             keys.high_water(),
+            keys.skipped(),
         ]
 
     def _hashes(self, keys: Iterable[str]) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from distributor.models import Article, ArticleEvent, Destination
+from distributor.publishing.priority import PriorityRules
 
 
 class Rule(BaseModel):
@@ -44,6 +45,7 @@ class RoutingTable(BaseModel):
     destinations: tuple[Destination, ...] = Field(min_length=1)
     defaults: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
+    priority: PriorityRules = PriorityRules()  # who goes first when a budget is short
 
     @model_validator(mode="after")
     def _known_ids(self) -> RoutingTable:

@@ -84,9 +84,10 @@ def x_router(sandbox: Sandbox) -> APIRouter:
             headers: dict[str, str] = {}
             try:
                 caller = authenticate(request.headers.get("authorization"))
-                headers = sandbox.x_windows.admit(
-                    sandbox.clock.now(), sandbox.config.x_tier, name, caller
-                )
+                config, now = sandbox.config, sandbox.clock.now()
+                headers = sandbox.x_windows.admit(now, config.x_tier, name, caller, config.x_limits)
+                if name == "create_tweet":
+                    sandbox.x_windows.charge_cap(now, config.x_usage_cap, caller, config.x_tier)
                 status, body = await operation(caller, request)
                 response: Response = JSONResponse(body, status, headers=headers)
             except XApiError as exc:

@@ -1,0 +1,8 @@
+local reason = ARGV[5]
+local state = ensure()
+if state ~= 'pending' then return state end
+redis.call('HSET', key, 'error', reason)
+move('pending', 'skipped', reason)
+redis.call('ZADD', skipped, now, key)
+redis.call('ZREMRANGEBYSCORE', skipped, '-inf', now - 7 * 86400) -- the list keeps a week
+return 'ok'
