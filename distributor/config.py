@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
     timezone: str = "Asia/Jakarta"
 
+    # the managers' desk (/manage): a session ends after this long unused, or this long after
+    # sign-in, whichever comes first
+    desk_session_idle_s: int = Field(default=3600, ge=60)
+    desk_session_max_s: int = Field(default=12 * 3600, ge=300)
+
     @model_validator(mode="after")
     def _rate_limits_off_only_in_sandbox(self) -> Settings:
         if self.rate_limits == "off" and not self.sandbox:
