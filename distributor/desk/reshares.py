@@ -97,7 +97,7 @@ def reshare(
         when = datetime.fromisoformat(at).replace(tzinfo=zone) if at else None
     except ValueError:
         raise guard.DeskRefusal(400, f"Not a time: {at}") from None
-    to = f"/manage/articles/{article_id}"
+    to = f"/manage/articles/{article_id}" if manager.can(guard.READ) else "/manage/calendar"
     try:
         answer = _reshares(request).reshare(
             article_id, destinations, when, text, force, manager.name

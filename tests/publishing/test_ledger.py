@@ -312,3 +312,14 @@ def test_an_in_doubt_claim_knows_the_highest_message_id_recorded_before_it(
     ledger.expire_leases()
     [item] = ledger.in_doubt_items()
     assert (item.after_id, item.lease_until, item.since) == (43, lease_until, clock.now)
+
+
+def test_many_articles_deliveries_are_read_together(ledger: Ledger) -> None:
+    ledger.ensure_all("a1", ["x-main", "tg-main"], 1)
+    ledger.ensure_all("a1", ["tg-main"], 2)
+    claim = ledger.claim("a2", "tg-main", 1)
+    assert claim is not None
+    ledger.record_failed(claim, "400 chat not found")
+    found = ledger.deliveries_of(["a1", "a2", "none"])
+    assert found["a1"] == ledger.list_deliveries("a1") and len(found["a1"]) == 3
+    assert [d.error for d in found["a2"]] == ["400 chat not found"] and found["none"] == []
