@@ -19,7 +19,7 @@ class SandboxUnreachable(DistributorError):
 
 @dataclass(frozen=True)
 class ChatFeed:
-    """One chat and its newest messages, oldest first (as the app lists them)."""
+    """One chat and its newest messages, newest first (so a watched demo needs no scrolling)."""
 
     chat: dict[str, Any]
     messages: tuple[dict[str, Any], ...]
@@ -68,7 +68,7 @@ class SandboxFeed:
         for message in messages:
             by_chat.setdefault(int(message["chat_id"]), []).append(message)
         feeds = tuple(
-            ChatFeed(chat, tuple(by_chat.get(int(chat["id"]), [])[-SHOWN:]))
+            ChatFeed(chat, tuple(reversed(by_chat.get(int(chat["id"]), [])[-SHOWN:])))
             for chat in chats
             if chat.get("type") != "private" or by_chat.get(int(chat["id"]))
         )

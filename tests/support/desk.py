@@ -12,16 +12,19 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from distributor.config import ApiToken
+from distributor.desk.guard import DEMO_SCOPES
 from distributor.models import Article
 from distributor.wiring import Container
 from tests.support.seed import seed_article_dict
 
 BOSS, VIEWER, RESHARER = "boss-token-5d8c0e1f2a", "viewer-token-77aa01bc", "resharer-token-3e9f0d"
+CHIEF = "chief-token-0c4e9a7b31"  # every scope the desk checks
 DESK_TOKENS = [
     ApiToken(name="boss", token=SecretStr(BOSS),
              scopes=frozenset({"deliveries:read", "deliveries:resolve"})),
     ApiToken(name="viewer", token=SecretStr(VIEWER), scopes=frozenset({"deliveries:read"})),
     ApiToken(name="resharer", token=SecretStr(RESHARER), scopes=frozenset({"reshare"})),
+    ApiToken(name="chief", token=SecretStr(CHIEF), scopes=DEMO_SCOPES),
 ]  # fmt: skip
 
 
