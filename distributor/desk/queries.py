@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from distributor.models import Article, Delivery, DeliveryState, Destination
+from distributor.publishing.ledger.lists import deliveries_of
 from distributor.publishing.routing import RoutingTable
 from distributor.wiring import Container
 
@@ -111,7 +112,9 @@ def chips(container: Container, deliveries: Sequence[Delivery]) -> tuple[Chip, .
 def rows_for(container: Container, article_ids: Sequence[str]) -> list[Row]:
     """Articles with their chips, in the order given (unknown ids left out)."""
     found = container.articles.many(article_ids)
-    records = container.ledger.deliveries_of([i for i in article_ids if i in found])
+    records = deliveries_of(
+        container.redis, container.keys, [i for i in article_ids if i in found], newest=True
+    )
     return [
         Row(found[i][0], found[i][1], chips(container, records[i]))
         for i in article_ids
@@ -137,8 +140,8 @@ def recent_failures(container: Container, now: float) -> list[Failure]:
     """Failed deliveries of the ``FAILED_SCAN`` newest articles, newest failure first."""
     listed = container.articles.published_between(0, now + 86_400, FAILED_SCAN)
     ids = [article_id for article_id, _ in listed]
-    records = container.ledger.deliveries_of(ids)
-    failed = [d for i in ids for d in records[i] if d.state is DeliveryState.FAILED]
+    records = deliveries_of(container.redis, container.keys, ids, state=DeliveryState.FAILED)
+    failed = [d for i in ids for d in records[i]]
     titles = container.articles.many(sorted({d.article_id for d in failed}))
     failed.sort(key=lambda d: d.updated_at.timestamp() if d.updated_at else 0.0, reverse=True)
     return [

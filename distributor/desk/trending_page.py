@@ -4,7 +4,7 @@ each article with a sparkline of its events (from the score's own explanation)."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -48,13 +48,21 @@ class Board:
     rows: tuple[BoardRow, ...]
 
 
-def _rows(container: Container, window: str, entries: Sequence[Entry]) -> tuple[BoardRow, ...]:
-    found = container.articles.many([e.article_id for e in entries])
+def _rows(
+    container: Container, window: str, entries: Sequence[Entry], seen: dict[str, BoardRow]
+) -> tuple[BoardRow, ...]:
+    """Board rows; ``seen`` keeps the rows already made in this request (an article on the
+    site's board is usually on its category's too)."""
+    fresh = [e.article_id for e in entries if e.article_id not in seen]
+    found = container.articles.many(fresh)
     points, step = SPANS[window]
     now = container.clock()
     first = (now // step - points + 1) * step
     rows = []
     for entry in entries:
+        if entry.article_id in seen:
+            rows.append(replace(seen[entry.article_id], score=entry.score))
+            continue
         if entry.article_id not in found or not found[entry.article_id][1]:
             continue  # unknown or unpublished: the site would not show it either
         article = found[entry.article_id][0]
@@ -69,7 +77,10 @@ def _rows(container: Container, window: str, entries: Sequence[Entry]) -> tuple[
         label = f"{total} events in the last {span}, oldest first"
         title = html_to_text(article.title)
         spark = sparkline(values, label=label)
-        rows.append(BoardRow(article.id, title, article.category, entry.score, total, spark))
+        seen[entry.article_id] = BoardRow(
+            article.id, title, article.category, entry.score, total, spark
+        )
+        rows.append(seen[entry.article_id])
     return tuple(rows)
 
 
@@ -80,9 +91,10 @@ def trending(
     """The site's board and each category's top articles for one window."""
     container.clicks.flush()
     board = container.trending
-    boards = [Board("Whole site", _rows(container, window, board.top(window, None, TOP)))]
+    seen: dict[str, BoardRow] = {}
+    boards = [Board("Whole site", _rows(container, window, board.top(window, None, TOP), seen))]
     for category in board.categories()[:MAX_CATEGORIES]:
-        rows = _rows(container, window, board.top(window, category, PER_CATEGORY))
+        rows = _rows(container, window, board.top(window, category, PER_CATEGORY), seen)
         if rows:
             boards.append(Board(category.title(), rows))
     return render(

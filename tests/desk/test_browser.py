@@ -68,7 +68,7 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         row = page.locator('tr[data-article="desk-1"]')
         for destination in ("tg-main", "x-main"):
             chip = row.locator(f'[data-destination="{destination}"]')
-            expect(chip).to_have_attribute("data-state", "sent", timeout=30_000)
+            expect(chip).to_have_attribute("data-state", "sent", timeout=60_000)
         expect(row.locator('[data-destination="tg-main"] a')).to_have_text("sent (open the post)")
         look(page, "today")
 
@@ -90,7 +90,7 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         assert spine.publish(_event("desk-2", "Rapat anggaran", "Politik")).status_code == 202
         wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.IN_DOUBT
                    and _state(spine, "desk-2", "tg-politik") is DeliveryState.FAILED,
-                   what="one delivery in doubt, one failed")  # fmt: skip
+                   timeout=60, what="one delivery in doubt, one failed")  # fmt: skip
         for network in ("facebook", "facebook", "x"):  # share clicks, for the Trending page
             httpx.get(f"{server.url}/s/desk-1/{network}", headers={"User-Agent": "Mozilla/5.0"})
 
@@ -106,7 +106,7 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("recorded as not posted")
         wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.SENT,
-                   what="the doubtful post sent again after the manager's word")  # fmt: skip
+                   timeout=60, what="the doubtful post sent again")  # fmt: skip
         titles = [
             m.get("caption") or m.get("text") or "" for m in spine.sandbox.messages("@visualjambi")
         ]

@@ -83,19 +83,6 @@ class Ledger:
         found = [decode_delivery(raw) for raw in self._hashes(map(text_of, members)) if raw]
         return sorted(found, key=lambda d: (d.destination, d.revision))
 
-    def deliveries_of(self, article_ids: Sequence[str]) -> dict[str, list[Delivery]]:
-        """``list_deliveries`` of many articles in two round trips (the desk's lists)."""
-        pipe = self._redis.pipeline(transaction=False)
-        for article_id in article_ids:
-            pipe.smembers(self._keys.deliveries(article_id))
-        members = [sorted(map(text_of, m)) for m in pipe.execute()]
-        raws = iter(self._hashes(key for keys in members for key in keys))
-        found = {}
-        for article_id, keys in zip(article_ids, members, strict=True):
-            rows = [decode_delivery(raw) for raw in (next(raws) for _ in keys) if raw]
-            found[article_id] = sorted(rows, key=lambda d: (d.destination, d.revision))
-        return found
-
     def history(self, article_id: str) -> list[dict[str, Any]]:
         """Every transition of one article's deliveries, oldest first."""
         lines = self._redis.lrange(self._keys.history(article_id), 0, -1)
