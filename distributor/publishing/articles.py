@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from redis import Redis
 
@@ -71,11 +71,40 @@ class ArticleStore:
                 found[article_id] = (Article.model_validate_json(raw), published == "1")
         return found
 
+    def reindex(self, batch: int = 500) -> int:
+        """File every stored article under its publish time (articles saved before the index
+        existed); safe to repeat. Returns how many articles were seen."""
+        seen = 0
+        for chunk in _chunks(self._redis.scan_iter(self._keys.article("*"), count=batch), batch):
+            pipe = self._redis.pipeline(transaction=False)
+            for key in chunk:
+                pipe.hget(key, "json")
+            index = {}
+            for raw in pipe.execute():
+                if raw:
+                    article = Article.model_validate_json(raw)
+                    index[article.id] = article.published_at.timestamp()
+            if index:
+                self._redis.zadd(self._keys.articles_by_time(), index)
+            seen += len(index)
+        return seen
+
     def set_published(self, article_id: str, published: bool) -> None:
         """Flip the published flag of a known article."""
         key = self._keys.article(article_id)
         if self._redis.exists(key):
             self._redis.hset(key, "published", "1" if published else "0")
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class PublishedArticles:

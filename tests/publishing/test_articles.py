@@ -56,3 +56,20 @@ def test_articles_are_listed_by_publish_time_in_one_range(
     assert store.latest_time() == Article.model_validate(moved).published_at.timestamp()
     found = store.many(["c", "nope", "b"])
     assert list(found) == ["c", "b"] and found["c"] == (store.get("c"), True)
+
+
+def test_articles_stored_before_the_index_are_filed_by_reindex(
+    redis_client: Redis, keys: Keys, seed_article: dict[str, Any]
+) -> None:
+    store = ArticleStore(redis_client, keys)
+    for n in range(3):
+        store.save(Article.model_validate({**seed_article, "id": f"old-{n}"}))
+    redis_client.delete(keys.articles_by_time())  # as before the index existed
+    assert store.latest_time() is None
+    assert store.reindex(batch=2) == 3 and store.reindex() == 3
+    at = Article.model_validate(seed_article).published_at.timestamp()
+    assert sorted(i for i, _ in store.published_between(at, at + 1, 10)) == [
+        "old-0",
+        "old-1",
+        "old-2",
+    ]
