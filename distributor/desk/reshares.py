@@ -47,9 +47,11 @@ def calendar(
 ) -> HTMLResponse:
     """One week (Monday first) of reshares, by day and hour in the newsroom's zone."""
     zone = ZoneInfo(container.settings.timezone)
-    day = (
-        date.fromisoformat(week) if week else datetime.fromtimestamp(container.clock(), zone).date()
-    )
+    today = datetime.fromtimestamp(container.clock(), zone).date()
+    try:
+        day = date.fromisoformat(week) if week else today
+    except ValueError:
+        raise guard.DeskRefusal(400, f"Not a date: {week}") from None
     monday = day - timedelta(days=day.weekday())
     start = datetime.combine(monday, time(), zone)
     reshares = ports_of(request).reshares
