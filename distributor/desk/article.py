@@ -17,7 +17,7 @@ from distributor.audience.trending import WINDOWS, Explanation
 from distributor.desk import guard, queries
 from distributor.desk.charts import colour, stacked_bars
 from distributor.desk.pages import render
-from distributor.desk.ports import RESHARES_ISSUE, DeskPorts
+from distributor.desk.ports import RESHARES_ISSUE, ports_of
 from distributor.desk.post_view import TelegramView, telegram_view, tweet_body
 from distributor.desk.sessions import Manager
 from distributor.errors import DistributorError
@@ -41,12 +41,6 @@ class PostPreview:
     tweet: str | None = None
     photo_url: str | None = None
     error: str | None = None
-
-
-def ports_of(request: Request) -> DeskPorts:
-    """The backing code of issues 10 and 11 this app was built with (``ports.desk_ports``)."""
-    ports: DeskPorts = request.app.state.desk_ports
-    return ports
 
 
 def previews(container: Container, article: Article, destinations: list[str]) -> list[PostPreview]:

@@ -11,9 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from distributor.api.deps import ContainerDep
 from distributor.desk import guard, queries
-from distributor.desk.article import ports_of
-from distributor.desk.pages import HEADERS, render
-from distributor.desk.ports import RETRY_ISSUE
+from distributor.desk.pages import back, render
+from distributor.desk.ports import RETRY_ISSUE, ports_of
 from distributor.desk.sessions import Manager
 from distributor.errors import InvalidInput
 from distributor.publishing.resolution import resolve_in_doubt
@@ -42,11 +41,6 @@ def attention(request: Request, container: ContainerDep, manager: Reader) -> HTM
     )  # fmt: skip
 
 
-def _back(request: Request, container: ContainerDep, message: str) -> RedirectResponse:
-    container.desk_sessions.flash(request.cookies.get(guard.COOKIE, ""), message)
-    return RedirectResponse("/manage/attention", 303, headers=HEADERS)
-
-
 @router.post("/attention/resolve")
 def resolve(
     request: Request,
@@ -67,17 +61,15 @@ def resolve(
             actor=manager.name, message_id=message_id or None, note=note,
         )  # fmt: skip
     except InvalidInput as exc:
-        return _back(request, container, f"Not changed: {exc}")
+        return back(request, "/manage/attention", f"Not changed: {exc}")
     said = "posted" if outcome == "posted" else "not posted: sending it again"
-    return _back(
-        request, container, f"{article_id} → {destination}: recorded as {said} ({done.state})."
-    )
+    message = f"{article_id} → {destination}: recorded as {said} ({done.state})."
+    return back(request, "/manage/attention", message)
 
 
 @router.post("/attention/retry")
 def retry(
     request: Request,
-    container: ContainerDep,
     manager: Resolver,
     article_id: ArticleField,
     destination: DestinationField,
@@ -90,5 +82,7 @@ def retry(
     try:
         done = retries.retry_delivery(article_id, destination, revision, manager.name)
     except InvalidInput as exc:
-        return _back(request, container, f"Not retried: {exc}")
-    return _back(request, container, f"{article_id} → {destination}: retry queued ({done.state}).")
+        return back(request, "/manage/attention", f"Not retried: {exc}")
+    return back(
+        request, "/manage/attention", f"{article_id} → {destination}: retry queued ({done.state})."
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from distributor.desk import guard
@@ -92,3 +92,11 @@ def fragment(request: Request, template: str, manager: Manager, **context: Any) 
     """A piece of a page (the rows a live page swaps in), without the layout."""
     html = _env.get_template(template).render(**_context(request, manager), **context)
     return HTMLResponse(html, headers=HEADERS)
+
+
+def back(request: Request, to: str, message: str) -> RedirectResponse:
+    """After a POST: leave ``message`` for the session's next page and send the browser to
+    ``to`` (303, so a reload does not post again)."""
+    container: Container = request.app.state.container
+    container.desk_sessions.flash(request.cookies.get(guard.COOKIE, ""), message)
+    return RedirectResponse(to, 303, headers=HEADERS)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+from fastapi import Request
+
 from distributor.models import Delivery
 from distributor.wiring import Container
 
@@ -130,3 +132,9 @@ class DeskPorts:
 def desk_ports(container: Container) -> DeskPorts:
     """What exists in this build: nothing yet (issues 10 and 11 are not merged)."""
     return DeskPorts()
+
+
+def ports_of(request: Request) -> DeskPorts:
+    """The ports this app was built with (``desk.app.install_desk`` keeps them on the app)."""
+    ports: DeskPorts = request.app.state.desk_ports
+    return ports

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from distributor.desk import guard
-from distributor.desk.article import ports_of
 from distributor.desk.charts import sparkline
 from distributor.desk.pages import render
-from distributor.desk.ports import AUDIT_ISSUE, READERS_ISSUE, AuditFilter
+from distributor.desk.ports import AUDIT_ISSUE, READERS_ISSUE, AuditFilter, ports_of
 from distributor.desk.sessions import Manager
 
 router = APIRouter(prefix="/manage", include_in_schema=False)

@@ -13,12 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from distributor.api.deps import ContainerDep
 from distributor.desk import guard
-from distributor.desk.article import ports_of
-from distributor.desk.pages import HEADERS, render
-from distributor.desk.ports import RESHARES_ISSUE, Reshares
+from distributor.desk.pages import back, render
+from distributor.desk.ports import RESHARES_ISSUE, Reshares, ports_of
 from distributor.desk.sessions import Manager
 from distributor.errors import InvalidInput
-from distributor.wiring import Container
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
 Planner = Annotated[Manager, Depends(guard.needs(guard.RESHARE))]
@@ -34,11 +32,6 @@ def _reshares(request: Request) -> Reshares:
             501, f"Reshares are not available until {RESHARES_ISSUE} is merged."
         )
     return found
-
-
-def _back(request: Request, container: Container, to: str, message: str) -> RedirectResponse:
-    container.desk_sessions.flash(request.cookies.get(guard.COOKIE, ""), message)
-    return RedirectResponse(to, 303, headers=HEADERS)
 
 
 @router.get("/calendar", response_class=HTMLResponse)
@@ -70,13 +63,12 @@ def calendar(
 def cancel(
     reshare_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._:-]{1,128}$")],
     request: Request,
-    container: ContainerDep,
     manager: Resharer,
 ) -> RedirectResponse:
     """Cancel a reshare that has not started."""
     cancelled = _reshares(request).cancel_reshare(reshare_id, manager.name)
     said = "cancelled" if cancelled else "not cancelled: it has started or was already settled"
-    return _back(request, container, "/manage/calendar", f"Reshare {reshare_id} {said}.")
+    return back(request, "/manage/calendar", f"Reshare {reshare_id} {said}.")
 
 
 @router.post("/articles/{article_id}/reshare")
@@ -105,6 +97,6 @@ def reshare(
             article_id, destinations, when, text, force, manager.name
         )
     except InvalidInput as exc:
-        return _back(request, container, to, f"Not reshared: {exc}")
+        return back(request, to, f"Not reshared: {exc}")
     said = "; ".join(f"{dest}: {what}" for dest, what in answer.outcomes.items())
-    return _back(request, container, to, f"Reshare {answer.reshare_id or 'refused'}: {said}")
+    return back(request, to, f"Reshare {answer.reshare_id or 'refused'}: {said}")

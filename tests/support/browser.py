@@ -71,7 +71,7 @@ def open_page(browser: Browser, base_url: str) -> Page:
     )
     context.route("**/*", _only_local)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)
     return page
 
 
