@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     watch_user: str | None = None
     watch_app_password: SecretStr | None = None
     watch_interval_s: float = Field(default=60.0, ge=5)
+    # the managers' desk (/manage): a session ends after this long unused, or this long after
+    # sign-in, whichever comes first
+    desk_session_idle_s: int = Field(default=3600, ge=60)
+    desk_session_max_s: int = Field(default=12 * 3600, ge=300)
 
     @model_validator(mode="after")
     def _rate_limits_off_only_in_sandbox(self) -> Settings:

@@ -194,3 +194,27 @@ class Keys:
     def trend_blocked(self) -> str:
         """Set of unpublished article ids that no event may put back on a board."""
         return f"{self.prefix}:trend:blocked"
+
+    # the managers' desk (distributor/desk/, issue 12)
+    def articles_by_time(self) -> str:
+        """Sorted set: article id → its ``published_at`` (Unix seconds); the article store
+        keeps it with the article, so the desk lists a day's articles with one range read."""
+        return f"{self.prefix}:articles:by_time"
+
+    def share_daily(self, article_id: str) -> str:
+        """Hash: ``<YYYYMMDD>|<network>`` → human share-link clicks that UTC day, and
+        ``<YYYYMMDD>|<platform>:shares`` → platform shares gained that day (the desk's chart)."""
+        return f"{self.prefix}:shares:daily:{article_id}"
+
+    def desk_session(self, digest: str) -> str:
+        """Hash: one signed-in manager (token name, scopes, CSRF token, absolute expiry), keyed
+        by the SHA-256 of the session cookie; its TTL is the idle timeout."""
+        return f"{self.prefix}:desk:session:{digest}"
+
+    def desk_sessions_of(self, token_name: str) -> str:
+        """Set of session digests signed in with one token (ended together when it is revoked)."""
+        return f"{self.prefix}:desk:sessions:{token_name}"
+
+    def desk_signin_failures(self, client: str) -> str:
+        """Counter of failed sign-ins from one client address in the current window."""
+        return f"{self.prefix}:desk:signin-failures:{client}"

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import httpx
 from redis import Redis
 
 from distributor.audience.clicks import ClickBuffer
 from distributor.audience.shares import ShareTracker, Visitors
 from distributor.audience.trending import Trending, TrendingConfig
 from distributor.config import Settings
+from distributor.desk.sandbox_feed import SandboxFeed
+from distributor.desk.sessions import SessionStore
 from distributor.formatting import FormatOptions, render
 from distributor.formatting.sharelinks import ShareTargets
 from distributor.keys import Keys
@@ -185,10 +188,27 @@ class Container:
 
         return XReadBudget(self.redis, self.keys)
 
+    # the managers' desk
+    @cached_property
+    def desk_sessions(self) -> SessionStore:
+        """Signed-in managers of the /manage pages."""
+        s = self.settings
+        return SessionStore(self.redis, self.keys, s.desk_session_idle_s, s.desk_session_max_s)
+
+    @cached_property
+    def sandbox_feed(self) -> SandboxFeed:
+        """The sandbox's inspection API, for the desk's Sandbox page (sandbox mode)."""
+        client = httpx.Client(
+            base_url=self.settings.sandbox_url, timeout=self.settings.http_timeout_s
+        )
+        return SandboxFeed(client)
+
     def close(self) -> None:
         """Release the connections (and the producer's, when this container made it)."""
         if isinstance(self.enqueue, CeleryEnqueue):
             self.enqueue.close()
+        if "sandbox_feed" in self.__dict__:
+            self.sandbox_feed.close()
         self.redis.close()
 
 

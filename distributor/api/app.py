@@ -9,6 +9,7 @@ from distributor.api import deliveries, events, preview, skipped
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
+from distributor.desk.app import install_desk
 from distributor.wiring import Container
 
 
@@ -24,4 +25,5 @@ def create_app(container: Container) -> FastAPI:
     shares_api.install_share_links(app)
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
+    install_desk(app, container)  # the managers' desk, /manage
     return app

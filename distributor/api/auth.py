@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from distributor.api.deps import ContainerDep
 from distributor.config import ApiToken
+from distributor.wiring import Container
 
 _bearer = HTTPBearer(auto_error=False, description="A manager token from DISTRIBUTOR_TOKENS")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -26,6 +27,12 @@ def find_token(tokens: list[ApiToken], presented: str) -> ApiToken | None:
     return found
 
 
+def lookup_token(container: Container, presented: str) -> ApiToken | None:
+    """The manager token ``presented`` names, if any: the one place the API and the desk's
+    sign-in look tokens up (the token store changes here, nowhere else)."""
+    return find_token(container.settings.tokens, presented)
+
+
 def require_scope(scope: str) -> Callable[..., ApiToken]:
     """A dependency that admits a bearer token granting ``scope``: 401 without one, else 403."""
 
@@ -37,7 +44,7 @@ def require_scope(scope: str) -> Callable[..., ApiToken]:
             raise HTTPException(
                 401, "missing bearer token (Authorization: Bearer <token>)", _CHALLENGE
             )
-        token = find_token(container.settings.tokens, credentials.credentials)
+        token = lookup_token(container, credentials.credentials)
         if token is None:
             raise HTTPException(401, "invalid bearer token", _CHALLENGE)
         if scope not in token.scopes:

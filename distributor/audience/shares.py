@@ -179,6 +179,7 @@ class ShareTracker:
         moved trending. Bots only increment their own counter."""
         bots: Counter[tuple[str, str]] = Counter()
         humans: Counter[tuple[str, str]] = Counter()
+        daily: Counter[tuple[str, str]] = Counter()  # (article, "<day>|<network>")
         groups: dict[tuple[str, str], list[Click]] = defaultdict(list)
         for click in clicks:
             key = (click.article.id, click.network)
@@ -186,12 +187,15 @@ class ShareTracker:
                 bots[key] += 1
             else:
                 humans[key] += 1
+                daily[(click.article.id, f"{utc_day(click.at)}|{click.network}")] += 1
                 groups[(click.article.id, utc_day(click.at))].append(click)
         pipe = self._redis.pipeline(transaction=False)
         for (article_id, network), n in bots.items():
             pipe.hincrby(self._keys.bot_clicks(article_id), network, n)
         for (article_id, network), n in humans.items():
             pipe.hincrby(self._keys.share_clicks(article_id), network, n)
+        for (article_id, field), n in daily.items():
+            pipe.hincrby(self._keys.share_daily(article_id), field, n)
         for (article_id, day), group in groups.items():
             clickers = self._keys.clickers(article_id, day)
             pipe.pfadd(clickers, *{c.visitor.id for c in group})
@@ -203,7 +207,7 @@ class ShareTracker:
                 pipe, article_id, last.article.category, "share_click", t=last.at, once=once
             )
         results = self._trending.execute(pipe)
-        return sum(int(r) for r in results[len(bots) + len(humans) :][2::3])
+        return sum(int(r) for r in results[len(bots) + len(humans) + len(daily) :][2::3])
 
     def record_view(self, article: Article, visitor: Visitor, now: float | None = None) -> bool:
         """Count a page view once per visitor and UTC day; True when it was counted."""
@@ -218,6 +222,18 @@ class ShareTracker:
         if new:
             self._trending.record(article.id, article.category, "view", t=at)
         return bool(new)
+
+    def daily(self, article_id: str, days: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Shares per network on each of ``days`` (``YYYYMMDD``): share-link clicks by humans
+        plus the platform's own shares gained that day, as ``ShareCounts.network_total``."""
+        raw = self._redis.hgetall(self._keys.share_daily(article_id))
+        out: dict[str, dict[str, int]] = {day: {} for day in days}
+        for name, value in raw.items():
+            day, _, what = str(name).partition("|")
+            if day in out:
+                network = what.removesuffix(":shares")
+                out[day][network] = out[day].get(network, 0) + int(value)
+        return out
 
     def views(self, article_id: str) -> int:
         """Human page views (one per visitor per day)."""
@@ -242,6 +258,9 @@ class ShareTracker:
             args=[platform, article.id, max(0, shares), max(0, engagement), repr(at)],
         )
         delta = SnapshotDelta(shares=int(grown[0]), engagement=int(grown[1]))
+        if delta.shares > 0:
+            field = f"{utc_day(at)}|{platform}:shares"
+            self._redis.hincrby(self._keys.share_daily(article.id), field, delta.shares)
         category = article.category
         self._trending.record(article.id, category, "platform_share", delta.shares, t=at)
         self._trending.record(article.id, category, "engagement", delta.engagement, t=at)

@@ -231,6 +231,12 @@ class Trending:
         factor = self._to_now(epoch, half_life, now)
         return [Entry(article_id=member, score=score * factor) for member, score in rows]
 
+    def categories(self) -> list[str]:
+        """The categories that have a board (as ``category_scope`` keeps them), sorted."""
+        scopes = self._redis.smembers(self._keys.trend_scopes())
+        names = (str(s) for s in scopes)
+        return sorted(s.removeprefix("cat:") for s in names if s.startswith("cat:"))
+
     def score(self, article_id: str, window: str = "now", now: float | None = None) -> float:
         """An article's global score in a window as of ``now`` (0 when not on the board)."""
         half_life = self._half_life(window)

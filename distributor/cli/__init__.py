@@ -8,11 +8,11 @@ import sys
 
 import typer
 
-from distributor.cli import articles, service
+from distributor.cli import articles, desk, service
 from distributor.cli.app import cli
 from distributor.errors import DistributorError
 
-__all__ = ["articles", "cli", "main", "service"]
+__all__ = ["articles", "cli", "desk", "main", "service"]
 
 
 def main() -> None:

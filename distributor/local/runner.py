@@ -106,6 +106,7 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
         if child.sandbox:
             echo(f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials)")
         echo(f"api      http://{child.api_host}:{child.api_port}/docs")
+        echo(f"desk     http://{child.api_host}:{child.api_port}/manage")
         echo("press Ctrl-C to stop")
         while not stopping:
             dead = stack.dead()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator, Sequence
 
 from redis import Redis
 
@@ -22,9 +23,14 @@ class ArticleStore:
         )
 
     def save(self, article: Article, *, published: bool = True) -> bool:
-        """Store the article unless a newer revision is already stored; True when stored."""
-        args: list[str | int] = [article.revision, article.model_dump_json(), str(int(published))]
-        return bool(self._save_if_newer([self._keys.article(article.id)], args))
+        """Store the article unless a newer revision is already stored; True when stored.
+        The same step files it under its publish time (``Keys.articles_by_time``)."""
+        args: list[str | int | float] = [
+            article.revision, article.model_dump_json(), str(int(published)),
+            article.published_at.timestamp(), article.id,
+        ]  # fmt: skip
+        keys = [self._keys.article(article.id), self._keys.articles_by_time()]
+        return bool(self._save_if_newer(keys, args))
 
     def get(self, article_id: str) -> Article | None:
         """The stored article, or None when unknown."""
@@ -35,11 +41,70 @@ class ArticleStore:
         """True when the article is known and not unpublished."""
         return self._redis.hget(self._keys.article(article_id), "published") == "1"
 
+    def published_between(
+        self, start: float, end: float, limit: int, offset: int = 0
+    ) -> list[tuple[str, float]]:
+        """(article id, publish time) of articles published in ``[start, end)``, newest first:
+        one range read of the index, O(log N + limit)."""
+        rows: list[tuple[str, float]] = self._redis.zrevrangebyscore(
+            self._keys.articles_by_time(), f"({end}", start, start=offset, num=limit,
+            withscores=True,
+        )  # type: ignore[assignment]  # fmt: skip
+        return [(str(member), float(score)) for member, score in rows]
+
+    def latest_time(self) -> float | None:
+        """The publish time of the newest article in the index, if any."""
+        rows: list[tuple[str, float]] = self._redis.zrevrange(
+            self._keys.articles_by_time(), 0, 0, withscores=True
+        )  # type: ignore[assignment]
+        return float(rows[0][1]) if rows else None
+
+    def many(self, article_ids: Sequence[str]) -> dict[str, tuple[Article, bool]]:
+        """The stored articles among ``article_ids`` with their published flag, in one round
+        trip; unknown ids are left out."""
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.hmget(self._keys.article(article_id), "json", "published")
+        found = {}
+        for article_id, (raw, published) in zip(article_ids, pipe.execute(), strict=True):
+            if raw:
+                found[article_id] = (Article.model_validate_json(raw), published == "1")
+        return found
+
+    def reindex(self, batch: int = 500) -> int:
+        """File every stored article under its publish time (articles saved before the index
+        existed); safe to repeat. Returns how many articles were seen."""
+        seen = 0
+        for chunk in _chunks(self._redis.scan_iter(self._keys.article("*"), count=batch), batch):
+            pipe = self._redis.pipeline(transaction=False)
+            for key in chunk:
+                pipe.hget(key, "json")
+            index = {}
+            for raw in pipe.execute():
+                if raw:
+                    article = Article.model_validate_json(raw)
+                    index[article.id] = article.published_at.timestamp()
+            if index:
+                self._redis.zadd(self._keys.articles_by_time(), index)
+            seen += len(index)
+        return seen
+
     def set_published(self, article_id: str, published: bool) -> None:
         """Flip the published flag of a known article."""
         key = self._keys.article(article_id)
         if self._redis.exists(key):
             self._redis.hset(key, "published", "1" if published else "0")
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class PublishedArticles:

@@ -226,3 +226,22 @@ def test_a_batch_of_clicks_counts_like_single_clicks(
     found = trending.explain(article.id, "week", now=t + DAY)
     assert found is not None
     assert sum(i.events for i in found.items) == 4
+
+
+def test_shares_are_also_counted_per_network_per_day_with_platform_growth(
+    tracker: ShareTracker, article: Article, clock: Clock
+) -> None:
+    alice, bot = Visitor("a" * 16, False), Visitor("c" * 16, True)
+    tracker.record_clicks([Click(article, "facebook", alice, clock()) for _ in range(2)])
+    tracker.record_click(article, "facebook", bot)  # bots stay out of the daily counts
+    tracker.record_snapshot(article, "x", "1001", shares=3, engagement=0)
+    first = utc_day(clock())
+    clock.advance(DAY)
+    tracker.record_click(article, "whatsapp", alice)
+    tracker.record_snapshot(article, "x", "1001", shares=5, engagement=0)  # grew by 2
+    second = utc_day(clock())
+    assert tracker.daily(article.id, [first, second, "19990101"]) == {
+        first: {"facebook": 2, "x": 3},
+        second: {"whatsapp": 1, "x": 2},
+        "19990101": {},
+    }

@@ -1,0 +1,40 @@
+"""A desk on the test Redis: the real API app with its real Celery producer and tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+
+from distributor.api.app import create_app
+from distributor.keys import Keys
+from distributor.wiring import Container
+from tests.support.desk import DESK_TOKENS
+from tests.support.intake import api_services, make_settings
+from tests.workers.conftest import make_spine  # noqa: F401  (the spine, for the browser tests)
+
+
+@pytest.fixture
+def make_desk(
+    redis_url: str, redis_client: Redis, keys: Keys
+) -> Iterator[Callable[..., tuple[TestClient, Container]]]:
+    """``make_desk(**settings)`` → (a client of the whole API app, its container)."""
+    opened: list[Any] = []
+
+    def build(**overrides: Any) -> tuple[TestClient, Container]:
+        settings = make_settings(redis_url, keys, **overrides).model_copy(
+            update={"tokens": DESK_TOKENS}
+        )
+        services = api_services(settings)
+        container = services.__enter__()
+        client = TestClient(create_app(container))
+        opened.append((client, services))
+        return client, container
+
+    yield build
+    for client, services in reversed(opened):
+        client.close()
+        services.__exit__(None, None, None)

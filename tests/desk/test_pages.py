@@ -1,0 +1,140 @@
+"""The desk's pages on a real Redis, with records made through the real ledger and share
+tracker: what each page shows, and the Attention page settling deliveries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from distributor.audience.shares import Click
+from distributor.models import DeliveryState
+from distributor.wiring import Container
+from tests.support.desk import BOSS, article_now, csrf_in, record, sign_in
+from tests.support.intake import queued_tasks
+
+Desk = Callable[..., tuple[TestClient, Container]]
+
+
+def _chips(html: str, article_id: str) -> dict[str, str]:
+    """Destination → state of the chips in one article's row."""
+    row = html.split(f'data-article="{article_id}"', 1)[1].split("</tr>", 1)[0]
+    found = re.findall(r'data-state="([a-z_]+)" data-destination="([a-z0-9_-]+)"', row)
+    return {destination: state for state, destination in found}
+
+
+def test_today_lists_the_days_articles_newest_first_with_a_chip_per_destination(
+    make_desk: Desk,
+) -> None:
+    client, container = make_desk()
+    now = datetime.now(UTC)
+    older = article_now("older", published_at=now - timedelta(minutes=30), title="Older story")
+    newer = article_now("newer", published_at=now, title="Newer story")
+    record(container, older, {"tg-main": "sent:41", "x-main": "failed:403 duplicate content"})
+    record(container, newer, {"tg-main": "in_doubt:502 Bad Gateway", "x-main": "pending"})
+    yesterday = article_now("yesterday", published_at=now - timedelta(days=2))
+    record(container, yesterday, {"tg-main": "sent:7"})
+    sign_in(client, BOSS)
+    page = client.get("/manage")
+    assert page.status_code == 200
+    assert page.text.index("Newer story") < page.text.index("Older story")
+    assert "yesterday" not in page.text
+    assert _chips(page.text, "older") == {"tg-main": "sent", "x-main": "failed"}
+    assert _chips(page.text, "newer") == {"tg-main": "in_doubt", "x-main": "pending"}
+    assert "403 duplicate content" in page.text and "502 Bad Gateway" in page.text
+    assert 'href="https://t.me/visualjambi/41"' in page.text  # the sent post, linked
+    rows = client.get("/manage/today/rows")
+    assert rows.status_code == 200 and "<html" not in rows.text and "Newer story" in rows.text
+    assert rows.headers["server-timing"].startswith("app;dur=")
+    empty = client.get("/manage", params={"day": "2001-01-01"})
+    assert "No article was published on this day." in empty.text
+    assert "The newest article was published on" in empty.text
+
+
+def test_the_article_page_shows_the_posts_as_the_apps_do_the_shares_and_the_history(
+    make_desk: Desk,
+) -> None:
+    client, container = make_desk()
+    article = article_now("story-1")
+    record(container, article, {"tg-main": "sent:9", "x-main": "sent:1234"})
+    visitor = container.visitors.identify("203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64)")
+    at = container.clock()
+    clicks = [Click(article, net, visitor, at) for net in ("facebook", "facebook", "whatsapp")]
+    container.shares.record_clicks(clicks)
+    sign_in(client, BOSS)
+    page = client.get("/manage/articles/story-1").text
+    telegram = page.split('class="tg"', 1)[1].split("</figure>", 1)[0]
+    assert f"<strong>{article.title}</strong>" in telegram  # bold, as Telegram parses the HTML
+    assert 'class="tg-button"' in telegram and "Baca selengkapnya" in telegram  # the button
+    assert 'class="tg-photo" src="https://visualjambi.com/' in telegram  # the photo
+    assert '<span class="tg-link">#Rakor</span>' in telegram  # hashtags, as the app shows them
+    tweet = page.split('class="x-post"', 1)[1].split("</figure>", 1)[0]
+    assert ">visualjambi.com/2024/02/0…</a>" in tweet  # X's shortened link
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
+    assert "3 in all: 3 share-link clicks by people" in page
+    assert re.search(r"<td>2</td>\s*<td>1</td>", page)  # today: facebook 2, whatsapp 1
+    assert "not on the board" not in page.split("Trending", 1)[1].split("</ul>", 1)[0]
+    assert "Reshare and schedule: not available until issue 10" in page
+    assert ">Reshare</button>" not in page and "Ignore cooldown" not in page
+    missing = client.get("/manage/articles/nope")
+    assert missing.status_code == 404 and "No article nope" in missing.text
+
+
+def test_attention_settles_in_doubt_deliveries_and_shows_failures_in_the_platforms_words(
+    make_desk: Desk, keys: Any, redis_client: Any
+) -> None:
+    client, container = make_desk()
+    first, second = article_now("doubt-1"), article_now("doubt-2")
+    record(container, first, {"tg-main": "in_doubt:timed out", "x-main": "failed:403 Forbidden"})
+    record(container, second, {"tg-main": "in_doubt:502 Bad Gateway"})
+    sign_in(client, BOSS)
+    page = client.get("/manage/attention").text
+    assert page.count(">Posted</button>") == 2 and page.count(">Not posted</button>") == 2
+    assert "403 Forbidden" in page and "Retry: not available until issue 10" in page
+    assert ">Retry</button>" not in page
+    form = {"csrf_token": csrf_in(page), "article_id": "doubt-1", "destination": "tg-main",
+            "revision": "1", "outcome": "posted", "message_id": "77"}  # fmt: skip
+    done = client.post("/manage/attention/resolve", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/manage/attention"
+    settled = container.ledger.get("doubt-1", "tg-main", 1)
+    assert settled is not None and settled.state is DeliveryState.SENT
+    assert settled.message_ids == ("77",)
+    page = client.get("/manage/attention").text
+    assert "doubt-1 → tg-main: recorded as posted (sent)." in page  # shown once
+    assert "recorded as posted" not in client.get("/manage/attention").text
+    again = client.post("/manage/attention/resolve", data=form)
+    assert "Not changed: delivery is sent, not in_doubt" in again.text
+    form.update(article_id="doubt-2", outcome="not_posted", message_id="")
+    client.post("/manage/attention/resolve", data=form)
+    pending = container.ledger.get("doubt-2", "tg-main", 1)
+    assert pending is not None and pending.state is DeliveryState.PENDING
+    [task] = queued_tasks(redis_client, keys)
+    assert task["kwargs"]["event"]["article"]["id"] == "doubt-2"  # sent again, through fan-out
+    history = container.ledger.history("doubt-2")
+    assert any("resolved by boss: not_posted" in str(h.get("reason")) for h in history)
+
+
+def test_pages_that_wait_for_issues_10_and_11_say_so_and_offer_no_controls(
+    make_desk: Desk,
+) -> None:
+    client, _ = make_desk(sandbox=True)
+    form = client.get("/manage/sign-in")
+    client.post("/manage/demo-sign-in", data={"csrf_token": csrf_in(form.text)})
+    for path, words in (
+        ("/manage/calendar", "not available until issue 10 (reshares and schedules)"),
+        ("/manage/audit", "not available until issue 10 (the audit log)"),
+        ("/manage/readers", "not available until issue 11 (reader subscriptions)"),
+    ):
+        page = client.get(path)
+        assert page.status_code == 200 and words in page.text
+        assert "<button" not in page.text.split("<main", 1)[1]  # no Cancel, no Filter
+    csrf = csrf_in(client.get("/manage").text)
+    refused = client.post("/manage/reshares/r1/cancel", data={"csrf_token": csrf})
+    assert refused.status_code == 501 and "not available until issue 10" in refused.text
+    refused = client.post(
+        "/manage/articles/a1/reshare", data={"csrf_token": csrf, "destinations": "tg-main"}
+    )
+    assert refused.status_code == 501
