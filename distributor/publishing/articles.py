@@ -23,8 +23,12 @@ class ArticleStore:
 
     def save(self, article: Article, *, published: bool = True) -> bool:
         """Store the article unless a newer revision is already stored; True when stored."""
-        args: list[str | int] = [article.revision, article.model_dump_json(), str(int(published))]
-        return bool(self._save_if_newer([self._keys.article(article.id)], args))
+        args: list[str | int | float] = [
+            article.revision, article.model_dump_json(), str(int(published)),
+            article.published_at.timestamp(), article.id,
+        ]  # fmt: skip
+        keys = [self._keys.article(article.id), self._keys.articles_by_date()]
+        return bool(self._save_if_newer(keys, args))
 
     def get(self, article_id: str) -> Article | None:
         """The stored article, or None when unknown."""
@@ -40,6 +44,16 @@ class ArticleStore:
         key = self._keys.article(article_id)
         if self._redis.exists(key):
             self._redis.hset(key, "published", "1" if published else "0")
+            if not published:
+                self._redis.zrem(self._keys.articles_by_date(), article_id)
+
+    def published_between(self, start: float, end: float, limit: int = 1000) -> list[str]:
+        """Ids of published articles with ``published_at`` between ``start`` and ``end``
+        (Unix seconds), newest first."""
+        found: list[str] = self._redis.zrevrangebyscore(
+            self._keys.articles_by_date(), end, start, 0, limit
+        )  # type: ignore[assignment]
+        return found
 
 
 class PublishedArticles:

@@ -118,7 +118,7 @@ def deliver(
         state = getattr(ledger.get(*where), "state", "unknown")
         return Outcome(OutcomeKind.NOTHING, f"not claimed: {state}")
     try:
-        return _call(claim, destination, post, live, ledger, publisher, max_attempts)
+        return call_platform(claim, destination, post, live, ledger, publisher, max_attempts)
     except LeaseLost as exc:
         return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
 
@@ -151,7 +151,7 @@ def _blocked(
     return None
 
 
-def _call(
+def call_platform(
     claim: Claim,
     destination: Destination,
     post: RenderedPost,
