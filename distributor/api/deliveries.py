@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from distributor.api.auth import require_scope
 from distributor.api.deps import ContainerDep
-from distributor.config import ApiToken
-from distributor.models import ArticleEvent, Delivery, DeliveryState
-from distributor.queue.names import FAN_OUT
+from distributor.manage.tokens import Principal
+from distributor.models import Delivery
 
 router = APIRouter(tags=["deliveries"])
 ArticleIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
@@ -43,7 +42,7 @@ class Resolution(BaseModel):
 @router.get("/v1/deliveries/in-doubt")
 def in_doubt(
     container: ContainerDep,
-    _token: Annotated[ApiToken, Depends(require_scope("deliveries:read"))],
+    _token: Annotated[Principal, Depends(require_scope("deliveries:read"))],
 ) -> list[InDoubtEntry]:
     """Every in-doubt delivery, oldest first."""
     items = container.ledger.in_doubt_items()
@@ -57,28 +56,9 @@ def resolve(
     revision: Annotated[int, Path(ge=1)],
     body: Resolution,
     container: ContainerDep,
-    token: Annotated[ApiToken, Depends(require_scope("deliveries:resolve"))],
+    manager: Annotated[Principal, Depends(require_scope("deliveries:resolve"))],
 ) -> Delivery:
     """Settle an in-doubt delivery: ``posted`` records it sent; ``not_posted`` sends it again."""
-    ledger = container.ledger
-    current = ledger.get(article_id, destination, revision)
-    if current is None:
-        raise HTTPException(404, f"no delivery {article_id}/{destination}/r{revision}")
-    if current.state is not DeliveryState.IN_DOUBT:
-        raise HTTPException(409, f"delivery is {current.state}, not in_doubt")
-    article = container.articles.get(article_id)
-    if body.outcome == "not_posted" and article is None:
-        raise HTTPException(409, f"article {article_id!r} is not in the article store")
-    reason = f"resolved by {token.name}: {body.outcome}" + (f" ({body.note})" if body.note else "")
-    ids = (body.message_id,) if body.message_id else ()
-    state = DeliveryState.SENT if body.outcome == "posted" else DeliveryState.PENDING
-    if not ledger.resolve(current, state, reason, ids):
-        raise HTTPException(409, "delivery was settled by someone else meanwhile")
-    if article is not None and state is DeliveryState.PENDING:
-        event = ArticleEvent(
-            type="article.published", article=article.model_copy(update={"revision": revision})
-        )  # fan-out is idempotent: only this pending delivery posts
-        container.enqueue(FAN_OUT, {"event": event.model_dump(mode="json")})
-    resolved = ledger.get(article_id, destination, revision)
-    assert resolved is not None
-    return resolved
+    return container.managers.resolve(
+        manager.name, article_id, destination, revision, body.outcome, body.message_id, body.note
+    )

@@ -14,10 +14,10 @@ from redis import Redis, RedisError
 from distributor.api.auth import require_scope
 from distributor.api.deps import ContainerDep
 from distributor.api.errors import error_response
-from distributor.config import ApiToken
 from distributor.errors import InvalidInput
 from distributor.intake.service import receive
 from distributor.intake.signature import SIGNATURE_HEADER
+from distributor.manage.tokens import Principal
 from distributor.models import ArticleEvent, Delivery
 from distributor.wiring import Container
 
@@ -99,7 +99,7 @@ async def post_event(request: Request, container: ContainerDep) -> Accepted:
 def get_deliveries(
     article_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")],
     container: ContainerDep,
-    _token: Annotated[ApiToken, Depends(require_scope("deliveries:read"))],
+    _token: Annotated[Principal, Depends(require_scope("deliveries:read"))],
 ) -> ArticleDeliveries:
     """Delivery state, platform message ids, attempts and last error per destination."""
     ledger = container.ledger
