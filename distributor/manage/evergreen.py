@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -121,6 +121,9 @@ class Evergreen:
             now = self._clock()
             seen = self._slot(dest)
             decision = self.decide(dest, rules, now, float(seen) if seen else None)
+            if not decision.ranked:  # waiting, quiet or paused: rank anyway, to show
+                ranked = tuple(self._candidates(dest, rules, now))
+                decision = replace(decision, ranked=ranked, upcoming=[])
             eligible = [c for c in decision.ranked if not c.excluded]
             quiet = self._routing.reshare_rules(dest).quiet_hours
             at, upcoming = max(now, decision.next_slot), []

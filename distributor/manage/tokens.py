@@ -111,7 +111,7 @@ class TokenStore:
             "created_at": repr(now), "created_by": created_by, "expires_at": expires,
         })  # fmt: skip
         if ephemeral and expires_in_s is not None:
-            pipe.expireat(key, int(now + expires_in_s) + 1)
+            pipe.expire(key, int(expires_in_s) + 1)
         else:
             pipe.zadd(self._keys.tokens(), {token_id: now})
         pipe.execute()

@@ -201,7 +201,8 @@ class Reshares:
     def _plan(self, destination: str, due: float) -> Plan:
         rules = self._routing.reshare_rules(destination)
         moved, note = out_of_quiet(datetime.fromtimestamp(due, self._tz), rules.quiet_hours)
-        return Plan(destination, moved.timestamp(), rules.cooldown_s, rules.daily_cap,
+        at = moved.timestamp() if note else due  # unmoved: exactly as asked (no µs rounding)
+        return Plan(destination, at, rules.cooldown_s, rules.daily_cap,
                     moved.date().isoformat(), note)  # fmt: skip
 
 
