@@ -146,7 +146,7 @@ class Evergreen:
         fresh = self._ledger.last_fresh_post(dest)
         pause = rules.pause_after_fresh_min * 60
         if fresh is not None and now - fresh < pause:
-            reason = f"paused: a new article went out at {self._local(fresh)}"
+            reason = f"a new article went out at {self._local(fresh)}"
             return Decision(dest, "paused", reason, now)
         ranked = tuple(self._candidates(dest, rules, now))
         if not ranked or ranked[0].excluded:

@@ -254,7 +254,7 @@ def test_a_body_over_the_limit_is_413_before_any_route_reads_it(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     body = json.dumps({"text": "x" * 1_100_000}).encode()
-    response = client.post(REF, content=body, headers={**_auth(tokens["all"]),
-                                                        "Content-Type": "application/json"})  # fmt: skip
+    headers = {**_auth(tokens["all"]), "Content-Type": "application/json"}
+    response = client.post(REF, content=body, headers=headers)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"

@@ -16,7 +16,9 @@ from distributor.manage.tokens import PREFIX, TokenStore
 from tests.support.clock import T0, Clock
 
 DAY = 86_400.0
-ENV = ApiToken(name="cms-bot", token=SecretStr("env-token-0123456789"), scopes=frozenset({"reshare"}))
+ENV = ApiToken(
+    name="cms-bot", token=SecretStr("env-token-0123456789"), scopes=frozenset({"reshare"})
+)
 
 
 @pytest.fixture
@@ -74,9 +76,7 @@ def test_a_wrong_secret_is_invalid(store: TokenStore, mangle: object) -> None:
     assert refused.value.status_code == 401
 
 
-def test_expired_and_revoked_tokens_are_refused_saying_so(
-    store: TokenStore, clock: Clock
-) -> None:
+def test_expired_and_revoked_tokens_are_refused_saying_so(store: TokenStore, clock: Clock) -> None:
     short, _ = store.create("short", ["reshare"], created_by="cli:ana", expires_in_s=3600)
     gone, _ = store.create("gone", ["reshare"], created_by="cli:ana", expires_in_s=None)
     assert store.revoke("gone").status == "revoked"

@@ -33,11 +33,15 @@ local function move(from, to, reason, ids)
 end
 
 -- A new post was made (not an edit): the cooldown of reshares runs from it, and an original
--- post pauses the destination's evergreen rotation.
+-- post pauses the destination's evergreen rotation (times only move forward).
 local function note_post()
   if redis.call('HGET', key, 'action') ~= 'post' then return end
-  redis.call('HSET', posted, 'last_post_at', now)
-  if reshare == '' then redis.call('HSET', fresh, dest, now) end
+  if now > tonumber(redis.call('HGET', posted, 'last_post_at') or '0') then
+    redis.call('HSET', posted, 'last_post_at', now)
+  end
+  if reshare == '' and now > tonumber(redis.call('HGET', fresh, dest) or '0') then
+    redis.call('HSET', fresh, dest, now)
+  end
 end
 
 -- A reshare's post never becomes the live post (updates edit the original, not it).
