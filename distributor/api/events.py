@@ -101,9 +101,12 @@ def get_deliveries(
     container: ContainerDep,
     _token: Annotated[Principal, Depends(require_scope("deliveries:read"))],
 ) -> ArticleDeliveries:
-    """Delivery state, platform message ids, attempts and last error per destination."""
+    """Delivery state, platform message ids, attempts and last error per destination (and
+    per reshare: those carry their ``reshare`` id)."""
     ledger = container.ledger
-    deliveries, history = ledger.list_deliveries(article_id), ledger.history(article_id)
+    deliveries = ledger.list_deliveries(article_id)
+    deliveries += ledger.list_deliveries(article_id, reshares=True)
+    history = ledger.history(article_id)
     if not deliveries and not history:
         raise HTTPException(404, f"no deliveries recorded for article {article_id!r}")
     return ArticleDeliveries(article_id=article_id, deliveries=deliveries, history=history)

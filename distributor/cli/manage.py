@@ -223,7 +223,7 @@ def evergreen(
         for at, article_id in d.upcoming:
             typer.echo(f"  next  {datetime.fromtimestamp(at, tz):%Y-%m-%d %H:%M %Z}  {article_id}")
         for candidate in d.ranked[: slots * 2]:
-            why = candidate.excluded or "eligible"
             r = candidate.record
-            typer.echo(f"  {candidate.article_id:<28} score {r.score:>6} (clicks {r.clicks}, "
-                       f"shares {r.shares}, engagement {r.engagement})  {why}")  # fmt: skip
+            record = (f"score {r.score:>6} (clicks {r.clicks}, shares {r.shares}, engagement "
+                      f"{r.engagement})  eligible")  # fmt: skip
+            typer.echo(f"  {candidate.article_id:<28} {candidate.excluded or record}")

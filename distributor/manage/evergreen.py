@@ -58,7 +58,8 @@ def record_of(tracker: ShareTracker, article_id: str) -> Record:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An article in the age window and category, its record, and why it is out (if it is)."""
+    """An article in the age window and category, its record (left empty when it is out) and
+    why it is out (if it is)."""
 
     article_id: str
     title: str
@@ -175,27 +176,35 @@ class Evergreen:
                         decision.ranked)  # fmt: skip
 
     def _candidates(self, dest: str, rules: EvergreenRules, now: float) -> list[Candidate]:
+        """The window's articles in the categories, eligible ones ranked by record (only they
+        are scored), then the excluded with the reason."""
         ids = self._articles.published_between(
             now - rules.max_age_days * DAY, now - rules.min_age_days * DAY
         )
-        picked_since = now - rules.no_repeat_days * DAY
+        found = self._articles.get_many(ids)
+        posts = self._ledger.posts_at(ids, dest)
+        picked_key = self._keys.evergreen_picked(dest)
+        since = now - rules.no_repeat_days * DAY
+        recent: list[tuple[str, float]] = self._redis.zrangebyscore(
+            picked_key, f"({since!r}", "+inf", withscores=True
+        )  # type: ignore[assignment]
+        picked = dict(recent)
         cooldown = self._routing.reshare_rules(dest).cooldown_s
         out = []
-        for article_id in ids:
-            article = self._articles.get(article_id)
+        for article_id, article in zip(ids, found, strict=True):
             if article is None or not rules.takes(article.category):
                 continue
-            picked = self._redis.zscore(self._keys.evergreen_picked(dest), article_id)
-            last_post = self._ledger.last_post_at(article_id, dest)
+            live, last_post = posts[article_id]
             excluded = ""
-            if self._ledger.live_post(article_id, dest) is None:
+            if not live:
                 excluded = "not posted here"
-            elif picked is not None and picked > picked_since:
-                excluded = f"picked at {self._local(picked)} (no repeat within the window)"
+            elif article_id in picked:
+                excluded = f"picked at {self._local(picked[article_id])} (no repeat in the window)"
             elif last_post is not None and now < last_post + cooldown:
                 excluded = f"cooldown until {self._local(last_post + cooldown)}"
+            record = Record() if excluded else self._record(article_id)
             out.append(Candidate(article_id, article.title, article.published_at.timestamp(),
-                                 self._record(article_id), excluded))  # fmt: skip
+                                 record, excluded))  # fmt: skip
         out.sort(key=lambda c: (bool(c.excluded), -c.record.score, -c.published_at, c.article_id))
         return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from redis import Redis
 
@@ -34,6 +35,13 @@ class ArticleStore:
         """The stored article, or None when unknown."""
         raw = self._redis.hget(self._keys.article(article_id), "json")
         return Article.model_validate_json(raw) if raw else None
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """``get`` of several articles in one round trip, in order."""
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.hget(self._keys.article(article_id), "json")
+        return [Article.model_validate_json(raw) if raw else None for raw in pipe.execute()]
 
     def is_published(self, article_id: str) -> bool:
         """True when the article is known and not unpublished."""

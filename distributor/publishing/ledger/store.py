@@ -127,6 +127,19 @@ class Ledger:
         raw = self._redis.hget(self._keys.posted(article_id, destination), "last_post_at")
         return float(raw) if raw else None
 
+    def posts_at(
+        self, article_ids: Sequence[str], destination: str
+    ) -> dict[str, tuple[bool, float | None]]:
+        """For each article: whether a post of it stands at the destination, and when it was
+        last posted there; one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.hmget(self._keys.posted(article_id, destination), ["revision", "last_post_at"])
+        return {
+            article_id: (bool(revision), float(last) if last else None)
+            for article_id, (revision, last) in zip(article_ids, pipe.execute(), strict=True)
+        }
+
     def last_fresh_post(self, destination: str) -> float | None:
         """When an original (not reshared) post last went out at the destination."""
         raw = self._redis.hget(self._keys.fresh_posts(), destination)
