@@ -1,10 +1,12 @@
 """Reshares against the sandbox (flood control on) through real workers and beats: the cooldown
 refuses, force posts once per destination, X never sees a duplicate text, a scheduled reshare
-fires once with two beats running, cancelling works, unpublish removes reshare posts too."""
+fires once with two beats running, cancelling works, unpublish removes reshare posts too, and a
+worker killed mid-reshare never makes it post twice."""
 
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,8 @@ import pytest
 from distributor.errors import PermanentError
 from distributor.manage.tokens import SCOPES
 from distributor.models import DeliveryState, RenderedPost
+from distributor.queue.broker import create_celery
+from distributor.queue.names import MAINTENANCE_QUEUE, RECONCILE
 from tests.support.processes import Service
 from tests.support.seed import seed_event
 from tests.support.spine import Spine, wait_until
@@ -122,3 +126,34 @@ def test_a_scheduled_reshare_fires_once_with_two_beats_and_a_cancelled_one_never
     received = re.findall(r"distributor\.deliver_reshare\[[^\]]+\] received", worker.read_log())
     assert len(received) == 2  # fired once: one delivery task per destination, never more
     assert _reshare_states(spine, dropped["id"]) == {"cancelled"}
+
+
+def test_a_worker_killed_during_an_x_reshare_never_posts_it_twice(make_spine: Any) -> None:
+    spine: Spine = make_spine()
+    worker = spine.worker()
+    auth = _published(spine)
+    # X takes the reshare, then the answer hangs: the worker dies before recording it
+    spine.sandbox.fault(platform="x", method="create_tweet", kind="hang", after=True,
+                        hang_seconds=20)  # fmt: skip
+    answer = spine.api.post(REF, json={"force": True, "destinations": ["x-main"]}, headers=auth)
+    reshare_id = answer.json()["id"]
+    wait_until(lambda: len(_live(spine)[1]) == 2, what="the reshare tweeted")
+    wait_until(lambda: _reshare_states(spine, reshare_id) == {"sending"}, what="claimed")
+    worker.kill()
+    spine.worker()
+    producer = create_celery(spine.settings)
+    try:
+
+        def settled() -> bool:
+            producer.send_task(RECONCILE, queue=MAINTENANCE_QUEUE)
+            time.sleep(0.5)
+            return _reshare_states(spine, reshare_id) == {"sent"}
+
+        wait_until(settled, timeout=60, what="found on the timeline, not posted again")
+        time.sleep(spine.settings.visibility_timeout_s + 2)  # any late redelivery has happened
+    finally:
+        producer.close()
+    _, tweets = _live(spine)
+    assert len(tweets) == 2  # the original and the reshare, once
+    [record] = spine.container.ledger.list_deliveries(A, reshares=True)
+    assert record.message_ids == (tweets[-1]["id"],)  # the reshare's, not the original's
