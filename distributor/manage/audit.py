@@ -61,15 +61,16 @@ class AuditLog:
         high = "+" if end is None else f"{int(end * 1000)}-18446744073709551615"
         low = "-" if start is None else f"{int(start * 1000)}-0"
         out: list[AuditEntry] = []
+        count = PAGE if actor or action else min(limit, PAGE)  # filters may skip entries
         while len(out) < limit:
             page: list[tuple[str, dict[bytes | str, bytes | str]]] = self._redis.xrevrange(
-                self._key, high, low, count=PAGE
+                self._key, high, low, count=count
             )  # type: ignore[assignment]
             for raw_id, raw in page:
                 entry = _entry(text_of(raw_id), decode_hash(raw))
                 if _matches(entry, actor, action):
                     out.append(entry)
-            if len(page) < PAGE:
+            if len(page) < count:
                 break
             high = f"({text_of(page[-1][0])}"
         return out[:limit]
