@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     signature_tolerance_s: int = Field(default=300, ge=1, le=3600)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     tokens: list[ApiToken] = Field(default_factory=list)
+    token: SecretStr | None = None  # the manager token the CLI sends (docs/managers.md)
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"

@@ -51,3 +51,13 @@ class InDoubt(DeliveryError):
 
 class LeaseLost(DeliveryError):
     """Another worker owns this delivery now; the caller must stop without writing."""
+
+
+class Refused(DistributorError):
+    """A manager's request that cannot be done (docs/managers.md): ``status_code`` says how
+    (404 unknown, 409 not now, 422 malformed) and ``details`` what the caller may show."""
+
+    def __init__(self, message: str, status_code: int = 409, details: object = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.details = details

@@ -218,3 +218,87 @@ class Keys:
     def desk_signin_failures(self, client: str) -> str:
         """Counter of failed sign-ins from one client address in the current window."""
         return f"{self.prefix}:desk:signin-failures:{client}"
+
+    # managers: reshares, evergreen rotation, tokens, audit (docs/managers.md)
+    def reshare_delivery(self, article_id: str, destination: str, reshare_id: str) -> str:
+        """Hash: the ledger record of one reshare at one destination (its ``reshare`` key part
+        can never equal an integer revision, so it never collides with an update)."""
+        return f"{self.prefix}:delivery:{article_id}:{destination}:reshare:{reshare_id}"
+
+    def reshare_deliveries(self, article_id: str) -> str:
+        """Set of the reshare delivery keys of one article (apart from its revisions')."""
+        return f"{self.prefix}:reshare_deliveries:{article_id}"
+
+    def failed(self) -> str:
+        """Sorted set of failed delivery keys, scored by when they failed."""
+        return f"{self.prefix}:failed"
+
+    def fresh_posts(self) -> str:
+        """Hash: destination → time of its last original (not reshared) post."""
+        return f"{self.prefix}:fresh_posts"
+
+    def articles_by_date(self) -> str:
+        """Sorted set of published article ids, scored by ``published_at`` (evergreen)."""
+        return f"{self.prefix}:articles:by_date"
+
+    def reshare(self, reshare_id: str) -> str:
+        """Hash: one reshare request (its JSON) and each destination's state, time and text."""
+        return f"{self.prefix}:reshare:{reshare_id}"
+
+    def reshare_calendar(self) -> str:
+        """Sorted set: reshare id → its earliest due time (the managers' calendar)."""
+        return f"{self.prefix}:reshares:calendar"
+
+    def reshares_of(self, article_id: str) -> str:
+        """Set of the reshare ids of one article."""
+        return f"{self.prefix}:reshares:article:{article_id}"
+
+    def reshare_due(self) -> str:
+        """Sorted set: ``<reshare id>|<destination>`` → due time, until it fires."""
+        return f"{self.prefix}:reshares:due"
+
+    def reshare_firing(self) -> str:
+        """Sorted set: fired ``<reshare id>|<destination>`` → when to send it again unless
+        its delivery has left ``pending`` by then."""
+        return f"{self.prefix}:reshares:firing"
+
+    def reshare_times(self, article_id: str, destination: str) -> str:
+        """Sorted set: reshare id → planned post time of one article at one destination
+        (the cooldown looks here and at the live post's ``last_post_at``)."""
+        return f"{self.prefix}:reshares:times:{article_id}:{destination}"
+
+    def reshare_day(self, destination: str, day: str) -> str:
+        """Counter of reshares planned at a destination on one newsroom-local day (the cap)."""
+        return f"{self.prefix}:reshares:day:{destination}:{day}"
+
+    def reshare_texts(self, article_id: str, destination: str) -> str:
+        """Set of digests of the texts already posted for an article on an X account."""
+        return f"{self.prefix}:reshares:texts:{article_id}:{destination}"
+
+    def evergreen_slots(self) -> str:
+        """Hash: destination → time its last evergreen slot was taken."""
+        return f"{self.prefix}:evergreen:slots"
+
+    def evergreen_picked(self, destination: str) -> str:
+        """Sorted set: article id → when the rotation last picked it at a destination."""
+        return f"{self.prefix}:evergreen:picked:{destination}"
+
+    def token(self, token_id: str) -> str:
+        """Hash: one manager token (name, scopes, SHA-256 of its secret, expiry, last use)."""
+        return f"{self.prefix}:token:{token_id}"
+
+    def tokens(self) -> str:
+        """Sorted set of manager token ids, scored by creation time."""
+        return f"{self.prefix}:tokens"
+
+    def token_names(self) -> str:
+        """Hash: token name → id of the live token with that name."""
+        return f"{self.prefix}:tokens:names"
+
+    def env_token_use(self) -> str:
+        """Hash: name of a ``DISTRIBUTOR_TOKENS`` token → when it was last used."""
+        return f"{self.prefix}:tokens:env_used"
+
+    def audit(self) -> str:
+        """Stream: the append-only log of manager actions (who, what, when, outcome)."""
+        return f"{self.prefix}:audit"

@@ -138,6 +138,7 @@ class RenderedPost(BaseModel):
     photo_url: str | None = None
     reply_markup: dict[str, Any] | None = None
     link_preview_options: dict[str, Any] | None = None
+    quote_id: str | None = None  # managers: an X reshare that quotes this post of ours
 
 
 class DeliveryState(StrEnum):
@@ -153,7 +154,7 @@ class DeliveryState(StrEnum):
 
 
 class Delivery(BaseModel):
-    """The ledger's record of one (article, destination, revision)."""
+    """The ledger's record of one (article, destination, revision), or of one reshare of it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -166,3 +167,4 @@ class Delivery(BaseModel):
     error: str | None = None
     updated_at: datetime | None = None
     created_at: datetime | None = None  # first written: max_delay counts from here
+    reshare: str | None = None  # managers: the reshare this delivery posts (docs/managers.md)

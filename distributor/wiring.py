@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import httpx
 from redis import Redis
@@ -28,6 +29,10 @@ from distributor.desk.sessions import SessionStore
 from distributor.formatting import FormatOptions, render
 from distributor.formatting.sharelinks import ShareTargets
 from distributor.keys import Keys
+from distributor.manage.audit import AuditLog
+from distributor.manage.evergreen import Evergreen, record_of
+from distributor.manage.managers import Managers
+from distributor.manage.tokens import TokenStore
 from distributor.models import Article, Destination, Platform, RenderedPost
 from distributor.publishers.base import LimitReading, Publisher
 from distributor.publishers.x_limits import tier_guess
@@ -35,8 +40,11 @@ from distributor.publishing.articles import ArticleStore, PublishedArticles
 from distributor.publishing.budget import BudgetPolicy, Guess, PostBudget
 from distributor.publishing.ledger import Ledger
 from distributor.publishing.ratelimit import RateGovernor, RateTable, budget_scope
+from distributor.publishing.reshares.service import Reshares
+from distributor.publishing.reshares.store import ReshareStore
 from distributor.publishing.routing import RoutingTable
 from distributor.publishing.routing.loader import load_routing
+from distributor.queue import names
 from distributor.queue.broker import CeleryEnqueue, Enqueue, create_celery
 from distributor.queue.outbox import Outbox
 from distributor.queue.scheduler import Scheduler
@@ -202,6 +210,59 @@ class Container:
             base_url=self.settings.sandbox_url, timeout=self.settings.http_timeout_s
         )
         return SandboxFeed(client)
+
+    # managers (docs/managers.md)
+    @cached_property
+    def reshare_store(self) -> ReshareStore:
+        """Reshare requests, their schedule, cooldown and cap bookkeeping."""
+        return ReshareStore(self.redis, self.keys)
+
+    @cached_property
+    def reshares(self) -> Reshares:
+        """Ask for, list, cancel and fire reshares."""
+        return Reshares(
+            self.reshare_store, self.ledger, self.articles, self.routing, self.send_reshare,
+            tz=ZoneInfo(self.settings.timezone), stale_s=self.settings.outbox_stale_s,
+            clock=self.clock,
+        )  # fmt: skip
+
+    @cached_property
+    def tokens(self) -> TokenStore:
+        """Manager tokens (stored hashed) and the DISTRIBUTOR_TOKENS ones."""
+        return TokenStore(self.redis, self.keys, self.settings.tokens, clock=self.clock)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The append-only log of manager actions."""
+        return AuditLog(self.redis, self.keys, clock=self.clock)
+
+    @cached_property
+    def managers(self) -> Managers:
+        """Every manager action, audited: the API's, the CLI's and a dashboard's entry point."""
+        return Managers(
+            self.reshares, self.ledger, self.articles, self.routing, self.tokens, self.audit,
+            self.send_article, self.send_reshare,
+        )  # fmt: skip
+
+    @cached_property
+    def evergreen(self) -> Evergreen:
+        """The evergreen rotation of the destinations that have one."""
+        return Evergreen(
+            self.redis, self.keys, self.routing, self.articles, self.ledger,
+            lambda article_id: record_of(self.shares, article_id), self.reshares, self.audit,
+            tz=ZoneInfo(self.settings.timezone), clock=self.clock,
+        )  # fmt: skip
+
+    def send_article(self, article: Article, destination: Destination) -> None:
+        """Queue one delivery of an article revision on its platform's queue."""
+        kwargs = {"article": article.model_dump(mode="json"), "destination": destination.id,
+                  "action": "publish"}  # fmt: skip
+        self.enqueue(names.DELIVER, kwargs, names.deliver_queue(destination.platform))
+
+    def send_reshare(self, reshare_id: str, destination: Destination) -> None:
+        """Queue one destination of a reshare on its platform's queue."""
+        kwargs = {"reshare_id": reshare_id, "destination": destination.id}
+        self.enqueue(names.DELIVER_RESHARE, kwargs, names.deliver_queue(destination.platform))
 
     def close(self) -> None:
         """Release the connections (and the producer's, when this container made it)."""

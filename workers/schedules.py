@@ -8,6 +8,8 @@ from celery.schedules import crontab
 
 from distributor.config import Settings
 from distributor.queue.names import (
+    EVERGREEN,
+    FIRE_RESHARES,
     MAINTENANCE_QUEUE,
     POLL_METRICS,
     PROMOTE,
@@ -28,6 +30,9 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "sweep-outbox": {"task": SWEEP_OUTBOX, "schedule": 15.0, "options": opts},
         "refresh-trending": {"task": REFRESH_TRENDING, "schedule": 3600.0, "options": opts},
     }
+    # managers: reshares fire within 5 s of their time; evergreen slots are checked each minute
+    schedule["fire-reshares"] = {"task": FIRE_RESHARES, "schedule": 5.0, "options": opts}
+    schedule["evergreen"] = {"task": EVERGREEN, "schedule": 60.0, "options": opts}
     if settings.has_x or settings.sandbox:
         schedule["poll-metrics"] = {"task": POLL_METRICS, "schedule": 60.0, "options": opts}
     if settings.watch_url:

@@ -19,6 +19,7 @@ from distributor.models import ArticleEvent, Destination
 from distributor.publishing.delivery import OutcomeKind, deliver
 from distributor.publishing.fanout import fan_out
 from distributor.publishing.reconcile import reconcile
+from distributor.publishing.reshares.delivery import deliver_reshare
 from distributor.publishing.routing import Action
 from distributor.queue import names
 from distributor.queue.outbox import sweep
@@ -50,6 +51,7 @@ def fan_out_task(task: ContainerTask, event: dict[str, Any], event_id: str = "")
     send = lambda e, d, a: send_delivery(c, e, d, a)  # noqa: E731
     fan_out(decoded, c.routing, c.ledger, c.articles, send)
     if decoded.type == "article.unpublished":
+        c.reshares.cancel_article(decoded.article.id, "article unpublished")
         c.trending.remove(decoded.article.id)  # it leaves every board
         if event_id:
             c.outbox.forget(event_id)  # no pending record to watch
@@ -102,6 +104,8 @@ def reconcile_task(task: ContainerTask) -> None:
         send_delivery(
             c, ArticleEvent(type="article.published", article=article), destination, "publish"
         )
+    for reshare_id, destination in report.requeue_reshares:
+        c.send_reshare(reshare_id, destination)
 
 
 def sweep_outbox_task(task: ContainerTask) -> None:
@@ -159,6 +163,44 @@ def watch_site_task(task: ContainerTask) -> None:
     poll_site(task.container)
 
 
+# managers (docs/managers.md)
+def deliver_reshare_task(task: ContainerTask, reshare_id: str, destination: str) -> None:
+    """One destination of a reshare, exactly once; a wait past a minute goes to the scheduler."""
+    c = task.container
+    request = c.reshare_store.request(reshare_id)
+    if request is None or destination not in c.routing.destination_ids():
+        c.reshare_store.settled(reshare_id, destination)
+        return
+    dest = c.routing.get(destination)
+    published = c.articles.is_published(request.article_id)
+    outcome = deliver_reshare(
+        request, dest, c.articles.get(request.article_id) if published else None,
+        ledger=c.ledger, store=c.reshare_store, governor=c.governor,
+        publisher=c.publisher_for(dest), options=c.format_options,
+        rules=c.routing.reshare_rules(destination), max_attempts=c.settings.max_attempts,
+    )  # fmt: skip
+    if outcome.kind is OutcomeKind.DONE and dest.platform == "x":
+        for tweet_id in outcome.message_ids:
+            c.tweet_watch.watch(request.article_id, tweet_id, time.time())
+    if outcome.retry_in is None:
+        return
+    if outcome.retry_in <= MAX_COUNTDOWN_S:
+        raise task.retry(countdown=outcome.retry_in)
+    kwargs = {"reshare_id": reshare_id, "destination": destination}
+    queue = names.deliver_queue(dest.platform)
+    c.scheduler.schedule(outcome.retry_in, names.DELIVER_RESHARE, kwargs, queue)
+
+
+def fire_reshares_task(task: ContainerTask) -> None:
+    """Send the reshares that are due (once, however many beats run)."""
+    task.container.reshares.fire_due()
+
+
+def evergreen_task(task: ContainerTask) -> None:
+    """Take the evergreen slots that are due."""
+    task.container.evergreen.tick()
+
+
 # (name, function, max_retries: None retries for as long as the outcome asks)
 TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
     (names.FAN_OUT, fan_out_task, 3),
@@ -170,4 +212,7 @@ TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
     (names.POLL_METRICS, poll_metrics_task, 3),
     (names.SEND_DIGEST, send_digest_task, None),
     (names.WATCH_SITE, watch_site_task, 3),
+    (names.DELIVER_RESHARE, deliver_reshare_task, None),
+    (names.FIRE_RESHARES, fire_reshares_task, 3),
+    (names.EVERGREEN, evergreen_task, 3),
 )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import deliveries, events, preview, skipped
+from distributor.api import audit, deliveries, events, failures, preview, reshares, skipped
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
+from distributor.api.limits import BodyLimit
 from distributor.desk.app import install_desk
 from distributor.wiring import Container
 
@@ -26,4 +27,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
     install_desk(app, container)  # the managers' desk, /manage
+    # managers (docs/managers.md)
+    app.include_router(reshares.router)
+    app.include_router(failures.router)
+    app.include_router(audit.router)
+    app.add_middleware(BodyLimit, limit=container.settings.max_body_bytes)
     return app

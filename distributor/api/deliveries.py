@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from distributor.api.auth import require_scope
 from distributor.api.deps import ContainerDep
-from distributor.config import ApiToken
+from distributor.manage.tokens import Principal
 from distributor.models import Delivery
-from distributor.publishing.resolution import resolve_in_doubt
 
 router = APIRouter(tags=["deliveries"])
 ArticleIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
@@ -43,7 +42,7 @@ class Resolution(BaseModel):
 @router.get("/v1/deliveries/in-doubt")
 def in_doubt(
     container: ContainerDep,
-    _token: Annotated[ApiToken, Depends(require_scope("deliveries:read"))],
+    _token: Annotated[Principal, Depends(require_scope("deliveries:read"))],
 ) -> list[InDoubtEntry]:
     """Every in-doubt delivery, oldest first."""
     items = container.ledger.in_doubt_items()
@@ -57,11 +56,9 @@ def resolve(
     revision: Annotated[int, Path(ge=1)],
     body: Resolution,
     container: ContainerDep,
-    token: Annotated[ApiToken, Depends(require_scope("deliveries:resolve"))],
+    manager: Annotated[Principal, Depends(require_scope("deliveries:resolve"))],
 ) -> Delivery:
     """Settle an in-doubt delivery: ``posted`` records it sent; ``not_posted`` sends it again."""
-    return resolve_in_doubt(
-        container.ledger, container.articles, container.enqueue,
-        (article_id, destination, revision), body.outcome,
-        actor=token.name, message_id=body.message_id, note=body.note,
-    )  # fmt: skip
+    return container.managers.resolve(
+        manager.name, article_id, destination, revision, body.outcome, body.message_id, body.note
+    )

@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis import RedisError
 from starlette.exceptions import HTTPException
 
-from distributor.errors import InvalidInput
+from distributor.errors import InvalidInput, Refused
 from distributor.intake.adapters import describe_errors
 from distributor.intake.service import EnqueueFailed
 
@@ -48,11 +49,18 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(EnqueueFailed, _unavailable)
     app.add_exception_handler(RedisError, _unavailable)
+    app.add_exception_handler(Refused, _refused)
 
 
 async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
     return error_response(exc.status_code, str(exc))
+
+
+async def _refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refused)
+    extra = None if exc.details is None else {"details": jsonable_encoder(exc.details)}
+    return error_response(exc.status_code, str(exc), extra=extra)
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

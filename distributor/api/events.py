@@ -15,10 +15,10 @@ from redis import Redis, RedisError
 from distributor.api.auth import require_scope
 from distributor.api.deps import ContainerDep
 from distributor.api.errors import error_response
-from distributor.config import ApiToken
 from distributor.errors import InvalidInput
 from distributor.intake.service import receive
 from distributor.intake.signature import SIGNATURE_HEADER
+from distributor.manage.tokens import Principal
 from distributor.models import ArticleEvent, Delivery
 from distributor.publishing.links import live_links
 from distributor.wiring import Container
@@ -113,11 +113,14 @@ async def post_event(request: Request, container: ContainerDep) -> Accepted:
 def get_deliveries(
     article_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")],
     container: ContainerDep,
-    _token: Annotated[ApiToken, Depends(require_scope("deliveries:read"))],
+    _token: Annotated[Principal, Depends(require_scope("deliveries:read"))],
 ) -> ArticleDeliveries:
-    """Delivery state, platform message ids, attempts and last error per destination."""
+    """Delivery state, platform message ids, attempts and last error per destination (and
+    per reshare: those carry their ``reshare`` id)."""
     ledger = container.ledger
-    deliveries, history = ledger.list_deliveries(article_id), ledger.history(article_id)
+    deliveries = ledger.list_deliveries(article_id)
+    deliveries += ledger.list_deliveries(article_id, reshares=True)
+    history = ledger.history(article_id)
     if not deliveries and not history:
         raise HTTPException(404, f"no deliveries recorded for article {article_id!r}")
     links = live_links(ledger, container.routing, article_id)

@@ -1,4 +1,5 @@
-"""The `distributor` command: run the service or one of its parts, publish, preview, inspect.
+"""The `distributor` command: run the service or one of its parts, publish, preview, inspect,
+and the managers' commands (reshare, retry, tokens, audit, evergreen).
 
 Each module adds its commands to the one Typer app in ``app``."""
 
@@ -13,6 +14,9 @@ from distributor.cli.app import cli
 from distributor.errors import DistributorError
 
 __all__ = ["articles", "cli", "desk", "main", "service"]
+from distributor.cli import manage, tokens
+
+__all__ = ["articles", "cli", "main", "manage", "service", "tokens"]
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """The Attention page: deliveries that need a person. In-doubt ones are settled here with
-"Posted" / "Not posted" (the same ``resolve_in_doubt`` as the JSON route); failed ones show the
-platform's words, and "Retry" once issue 10's retry exists (``ports``)."""
+"Posted" / "Not posted" (the same audited ``Managers.resolve`` as the JSON route); failed ones
+show the platform's words and "Retry"."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from distributor.desk import guard, queries
 from distributor.desk.pages import back, render
 from distributor.desk.ports import RETRY_ISSUE, ports_of
 from distributor.desk.sessions import Manager
-from distributor.errors import InvalidInput
-from distributor.publishing.resolution import resolve_in_doubt
+from distributor.errors import InvalidInput, Refused
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
 Reader = Annotated[Manager, Depends(guard.needs(guard.READ))]
@@ -54,13 +53,11 @@ def resolve(
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
     """Record what the manager found, then back to the list with the outcome."""
-    where = (article_id, destination, revision)
     try:
-        done = resolve_in_doubt(
-            container.ledger, container.articles, container.enqueue, where, outcome,
-            actor=manager.name, message_id=message_id or None, note=note,
-        )  # fmt: skip
-    except InvalidInput as exc:
+        done = container.managers.resolve(
+            manager.name, article_id, destination, revision, outcome, message_id or None, note
+        )
+    except Refused as exc:
         return back(request, "/manage/attention", f"Not changed: {exc}")
     said = "posted" if outcome == "posted" else "not posted: sending it again"
     message = f"{article_id} → {destination}: recorded as {said} ({done.state})."

@@ -34,13 +34,19 @@ from distributor.telegram_html.text import format_text
 _clean = lru_cache(maxsize=512)(clean_article)
 
 
-def render(article: Article, destination: Destination, options: FormatOptions) -> RenderedPost:
-    """The post for ``destination`` (raises ``Unformattable``, a PermanentError, if none fits).
+def render(
+    article: Article,
+    destination: Destination,
+    options: FormatOptions,
+    template: PostTemplate | None = None,
+) -> RenderedPost:
+    """The post for ``destination`` (raises ``Unformattable``, a PermanentError, if none fits),
+    with its template or the one given (a reshare's, ``formatting/reshare.py``).
 
-    Only what the destination's template uses is cleaned, and the excerpt only as far as the
-    platform's limit can show.
+    Only what the template uses is cleaned, and the excerpt only as far as the platform's limit
+    can show.
     """
-    template = options.template_for(destination)
+    template = template or options.template_for(destination)
     telegram = destination.platform == "telegram"
     limit = limit_for(article.image_url) if telegram else MAX_WEIGHT
     clean = _clean(article, excerpt_limit=limit, uses=template.variables)

@@ -14,12 +14,14 @@ from distributor.models import Destination, Platform, RenderedPost
 class Lookup:
     """What the reconciler knows of an in-doubt post: the article it links, the highest
     message ids recorded at the destination before its claim (``after_id``) and now
-    (``upto_id``), and the latest time it can have been made (``until``, Unix seconds)."""
+    (``upto_id``), the latest time it can have been made (``until``, Unix seconds), and the
+    posts already known to be other deliveries' (``skip``: an original, an earlier reshare)."""
 
     article_url: str
     after_id: int = 0
     upto_id: int = 0
     until: float = math.inf
+    skip: frozenset[str] = frozenset()  # ids recorded for other deliveries (not this one's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ class TelegramPublisher:
                 continue
             misses = 0
             self._call(self._bot.delete_message(probe, copy.message_id), tolerate=_GONE)
-            if wanted in _links(copy):
+            if wanted in _links(copy) and str(message_id) not in lookup.skip:
                 return (str(message_id),)
             origin = copy.forward_origin
             if origin is not None and origin.date.timestamp() > lookup.until:

@@ -56,10 +56,13 @@ class XPublisher:
         self._user_id: str | None = None
 
     def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
-        """Create a post; returns its id."""
+        """Create a post (quoting ``post.quote_id`` when set); returns its id."""
         if post.method != "tweet":
             raise PermanentError(f"X cannot send a {post.method!r} post")
-        response = self._call(self._client.create_tweet, text=post.text, user_auth=self._user_auth)
+        response = self._call(
+            self._client.create_tweet, text=post.text, quote_tweet_id=post.quote_id,
+            user_auth=self._user_auth,
+        )  # fmt: skip
         return (str(response.data["id"]),)
 
     def edit(
@@ -78,7 +81,8 @@ class XPublisher:
                     raise
 
     def find_post(self, destination: Destination, lookup: Lookup) -> tuple[str, ...] | None:
-        """The newest of the account's recent posts linking the article, or () when none."""
+        """The newest of the account's recent posts linking the article (not one of
+        ``lookup.skip``), or () when none."""
         wanted = normalise_url(lookup.article_url)
         token: str | None = None
         for _ in range(self._pages):
@@ -89,6 +93,8 @@ class XPublisher:
             )  # fmt: skip
             for tweet in response.data or ():
                 urls = (tweet.entities or {}).get("urls", ())
+                if str(tweet.id) in lookup.skip:
+                    continue
                 if any(normalise_url(u.get("expanded_url", "")) == wanted for u in urls):
                     return (str(tweet.id),)
             token = (response.meta or {}).get("next_token")

@@ -37,6 +37,13 @@ class ArticleStore:
         raw = self._redis.hget(self._keys.article(article_id), "json")
         return Article.model_validate_json(raw) if raw else None
 
+    def get_many(self, article_ids: Sequence[str]) -> list[Article | None]:
+        """``get`` of several articles in one round trip, in order."""
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.hget(self._keys.article(article_id), "json")
+        return [Article.model_validate_json(raw) if raw else None for raw in pipe.execute()]
+
     def is_published(self, article_id: str) -> bool:
         """True when the article is known and not unpublished."""
         return self._redis.hget(self._keys.article(article_id), "published") == "1"
@@ -94,6 +101,16 @@ class ArticleStore:
         key = self._keys.article(article_id)
         if self._redis.exists(key):
             self._redis.hset(key, "published", "1" if published else "0")
+
+    def published_ids_between(self, start: float, end: float, limit: int = 1000) -> list[str]:
+        """Ids of the articles still published with ``published_at`` in ``[start, end]``
+        (Unix seconds), newest first: the evergreen rotation's candidates."""
+        ids: list[str] = self._redis.zrevrangebyscore(self._keys.articles_by_time(), end, start)  # type: ignore[assignment]
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id in ids:
+            pipe.hget(self._keys.article(article_id), "published")
+        flags = pipe.execute()
+        return [i for i, flag in zip(ids, flags, strict=True) if flag == "1"][:limit]
 
 
 def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -156,7 +156,9 @@ def deliver(
         governor.refund(destination)
         return Outcome(OutcomeKind.NOTHING, f"not claimed: {_state(ledger, where)}")
     try:
-        return _call(claim, destination, post, live, ledger, publisher, max_attempts, article.url)
+        return call_platform(
+            claim, destination, post, live, ledger, publisher, max_attempts, article.url
+        )
     except LeaseLost as exc:
         return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
 
@@ -193,7 +195,7 @@ def _blocked(
     return None
 
 
-def _call(
+def call_platform(
     claim: Claim,
     destination: Destination,
     post: RenderedPost,

@@ -24,8 +24,9 @@ def fan_out(
     articles.save(article, published=event.type != "article.unpublished")
     if event.type == "article.unpublished":
         articles.set_published(article.id, False)
-        # wherever anything was posted, is on its way or in doubt
+        # wherever anything was posted (reshares too), is on its way or in doubt
         touched = {d.destination for d in ledger.list_deliveries(article.id)}
+        touched |= {d.destination for d in ledger.list_deliveries(article.id, reshares=True)}
     else:
         touched = set(ledger.live_posts(article.id, (d.id for d in routing.destinations)))
     planned = plan(event, routing, sorted(touched))

@@ -37,6 +37,7 @@ class ReconcileReport:
     expired: list[Delivery] = field(default_factory=list)
     found: list[Delivery] = field(default_factory=list)
     requeue: list[tuple[Article, Destination]] = field(default_factory=list)
+    requeue_reshares: list[tuple[str, Destination]] = field(default_factory=list)  # (id, dest)
     held: list[Delivery] = field(default_factory=list)
     assumed_sent: list[Delivery] = field(default_factory=list)
     deleted: list[Delivery] = field(default_factory=list)
@@ -92,9 +93,10 @@ def _settle(
             report.requeue.append((article, destination))
         return
     latest = min(item.lease_until or item.since, item.since)  # no call outlives its lease
+    known = _known_elsewhere(ledger, delivery)
     lookup = Lookup(
         article.url, item.after_id, ledger.high_water(delivery.destination),
-        latest + CLOCK_SLACK_S,
+        latest + CLOCK_SLACK_S, known,
     )  # fmt: skip
     ids = publisher.find_post(destination, lookup)
     if ids is None:
@@ -104,7 +106,7 @@ def _settle(
         else:
             report.held.append(delivery)
         return
-    if ids and not _known_elsewhere(ledger, delivery, ids):
+    if ids and not set(ids) & known:
         if gone:
             publisher.delete(destination, ids)
             if ledger.resolve(delivery, DeliveryState.DELETED, "found after unpublish, deleted"):
@@ -120,13 +122,21 @@ def _settle(
         if ledger.resolve(delivery, DeliveryState.DELETED, "not posted; article unpublished"):
             report.deleted.append(delivery)
     elif ledger.resolve(delivery, DeliveryState.PENDING, "not found on the platform"):
-        report.requeue.append((article, destination))
+        if delivery.reshare is not None:
+            report.requeue_reshares.append((delivery.reshare, destination))
+        else:
+            report.requeue.append((article, destination))
 
 
-def _known_elsewhere(ledger: Ledger, delivery: Delivery, ids: tuple[str, ...]) -> bool:
-    """The found post already belongs to another revision (a repost policy's first post)."""
-    return any(
-        other.revision != delivery.revision and set(ids) & set(other.message_ids)
-        for other in ledger.list_deliveries(delivery.article_id)
-        if other.destination == delivery.destination
+def _known_elsewhere(ledger: Ledger, delivery: Delivery) -> frozenset[str]:
+    """Ids recorded for the article's other deliveries at this destination (other revisions',
+    a repost policy's first post; reshares'): a post found among them is not this one."""
+    everything = ledger.list_deliveries(delivery.article_id)
+    everything += ledger.list_deliveries(delivery.article_id, reshares=True)
+    mine = (delivery.revision, delivery.reshare)
+    return frozenset(
+        i
+        for other in everything
+        if other.destination == delivery.destination and (other.revision, other.reshare) != mine
+        for i in other.message_ids
     )

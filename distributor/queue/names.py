@@ -11,6 +11,10 @@ REFRESH_TRENDING = "distributor.refresh_trending"
 POLL_METRICS = "distributor.poll_metrics"
 SEND_DIGEST = "distributor.send_digest"
 WATCH_SITE = "distributor.watch_site"
+# managers (docs/managers.md)
+DELIVER_RESHARE = "distributor.deliver_reshare"
+FIRE_RESHARES = "distributor.fire_reshares"
+EVERGREEN = "distributor.evergreen"
 
 FAN_OUT_QUEUE = "fan_out"
 MAINTENANCE_QUEUE = "maintenance"

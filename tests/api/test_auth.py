@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from redis import Redis
 
 from distributor.api.app import create_app
-from distributor.api.auth import find_token, require_scope
-from distributor.config import ApiToken
+from distributor.api.auth import require_scope
 from distributor.keys import Keys
+from distributor.manage.tokens import Principal, find_token
 from tests.support.intake import READER_TOKEN, RESHARE_TOKEN, TOKENS, api_services, make_settings
 
 DELIVERIES = "/v1/articles/20240201-rakor/deliveries"
@@ -26,7 +26,7 @@ def client(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[TestClie
         app = create_app(services)
 
         @app.get("/probe/reshare")
-        def probe(token: Annotated[ApiToken, Depends(require_scope("reshare"))]) -> dict[str, str]:
+        def probe(token: Annotated[Principal, Depends(require_scope("reshare"))]) -> dict[str, str]:
             return {"name": token.name}
 
         with TestClient(app) as test_client:

@@ -18,12 +18,18 @@ class Service:
     """One `python -m <module> <args>` child (`distributor` by default), its log in a file."""
 
     def __init__(
-        self, args: list[str], env: dict[str, str], log: Path, module: str = "distributor"
+        self,
+        args: list[str],
+        env: dict[str, str],
+        log: Path,
+        module: str = "distributor",
+        cwd: Path | None = None,
     ) -> None:
         self.args = args
         self.env = env
         self.log = log
         self.module = module
+        self.cwd = cwd  # e.g. a beat's own folder for its schedule file
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, ready_marker: str | None = None, timeout: float = 30.0) -> Service:
@@ -33,6 +39,7 @@ class Service:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", self.module, *self.args],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=self.cwd,
             )  # fmt: skip
         if ready_marker is not None:
             self.wait_for(ready_marker, timeout, offset)

@@ -1,4 +1,4 @@
-local lease, token, action = tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local lease, token, action = tonumber(ARGV[6]), ARGV[7], ARGV[8]
 local state = ensure()
 if state == 'sending' then
   if tonumber(redis.call('HGET', key, 'lease_until')) > now then return 'sending' end

@@ -24,6 +24,7 @@ class Claim:
     lease_until: float
     attempt: int
     action: ClaimMode
+    reshare: str = ""  # the reshare this delivery posts, "" for a revision's own delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,14 @@ class InDoubtItem:
     since: float
     lease_until: float = 0.0
     after_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FailedItem:
+    """A failed delivery and since when (clock seconds); ``delivery.error`` says why."""
+
+    delivery: Delivery
+    since: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +122,5 @@ def decode_delivery(raw: dict[str, str]) -> Delivery:
         created_at=datetime.fromtimestamp(float(raw["created_at"]), tz=UTC)
         if raw.get("created_at")
         else None,
+        reshare=raw.get("reshare") or None,
     )

@@ -1,4 +1,4 @@
-local reason = ARGV[5]
+local reason = ARGV[6]
 local state = ensure()
 if state ~= 'pending' then return state end
 redis.call('HSET', key, 'error', reason)

@@ -1,5 +1,8 @@
 """The delivery ledger: one record per (article, destination, revision), moved by Lua in Redis.
 
+A reshare is its own record, keyed by (article, destination, reshare id) apart from the
+revisions (``Keys.reshare_delivery``), and moved by the same scripts (``reshare=`` below).
+
 ``pending → sending → sent | failed | in_doubt``, ``deleted`` after an unpublish, and
 ``pending → skipped`` for a post too late to make (X budget). The claim
 ``pending → sending`` stores a random lease token and expiry; every later write must present the
@@ -21,11 +24,11 @@ from redis import Redis
 
 from distributor.errors import DistributorError, LeaseLost
 from distributor.keys import Keys
-from distributor.lua import script
 from distributor.models import Delivery, DeliveryState
 from distributor.publishing.ledger.records import (
     Claim,
     ClaimMode,
+    FailedItem,
     InDoubtItem,
     LivePost,
     Snapshot,
@@ -38,11 +41,7 @@ from distributor.publishing.ledger.records import (
     decode_pairs,
     text_of,
 )
-
-_SCRIPTS = (
-    "ensure", "claim", "expire", "transition", "resolve",
-    "cancel", "deleted", "settle", "tombstone", "snapshot", "skip", "unskip",
-)  # fmt: skip
+from distributor.publishing.ledger.scripts import LedgerScripts
 
 
 class Ledger:
@@ -59,30 +58,29 @@ class Ledger:
         self._keys = keys
         self._lease_s = lease_s
         self._clock = clock
-        self._scripts = {
-            name: redis.register_script(
-                script("distributor.publishing.ledger", name, prelude="prelude")
-            )
-            for name in _SCRIPTS
-        }
+        self._lua = LedgerScripts(redis, keys)
+        self._run = self._lua.run
 
     def now(self) -> float:
         """The ledger's clock (seconds), the one lease and in-doubt times are measured on."""
         return self._clock()
 
     # reads
-    def get(self, article_id: str, destination: str, revision: int) -> Delivery | None:
-        """The record, or None when this delivery was never seen."""
-        raw = decode_hash(
-            self._redis.hgetall(self._keys.delivery(article_id, destination, revision))
-        )
+    def get(
+        self, article_id: str, destination: str, revision: int, reshare: str = ""
+    ) -> Delivery | None:
+        """The record (of that reshare, when given), or None when it was never seen."""
+        key = self._lua.key_list(article_id, destination, revision, reshare)[0]
+        raw = decode_hash(self._redis.hgetall(key))
         return decode_delivery(raw) if raw else None
 
-    def list_deliveries(self, article_id: str) -> list[Delivery]:
-        """Every delivery of one article, ordered by destination then revision."""
-        members = self._redis.smembers(self._keys.deliveries(article_id))
+    def list_deliveries(self, article_id: str, *, reshares: bool = False) -> list[Delivery]:
+        """Every delivery of one article's revisions (or of its reshares), ordered by
+        destination then revision (then reshare id)."""
+        index = self._keys.reshare_deliveries if reshares else self._keys.deliveries
+        members = self._redis.smembers(index(article_id))
         found = [decode_delivery(raw) for raw in self._hashes(map(text_of, members)) if raw]
-        return sorted(found, key=lambda d: (d.destination, d.revision))
+        return sorted(found, key=lambda d: (d.destination, d.revision, d.reshare or ""))
 
     def history(self, article_id: str) -> list[dict[str, Any]]:
         """Every transition of one article's deliveries, oldest first."""
@@ -101,8 +99,8 @@ class Ledger:
     def snapshot(self, article_id: str, destination: str, revision: int) -> Snapshot:
         """``get``, ``live_post`` and ``list_deliveries`` in one round trip (one read-only
         script), so a delivery decides what to do without four trips to Redis."""
-        keys = self._key_list(article_id, destination, revision)
-        current, posted, *others = self._scripts["snapshot"](keys=keys, args=[0, 0, 0, 0])
+        keys = self._lua.key_list(article_id, destination, revision)
+        current, posted, *others = self._lua.raw("snapshot", keys, [0, 0, 0, 0, ""])
         live = decode_live(decode_pairs(posted))
         found = [decode_delivery(raw) for raw in map(decode_pairs, others) if raw]
         found.sort(key=lambda d: (d.destination, d.revision))
@@ -125,18 +123,47 @@ class Ledger:
         """The highest message id recorded at a destination (0 when none)."""
         return int(self._redis.hget(self._keys.high_water(), destination) or 0)
 
+    def last_post_at(self, article_id: str, destination: str) -> float | None:
+        """When the article was last posted at the destination (original or reshare)."""
+        raw = self._redis.hget(self._keys.posted(article_id, destination), "last_post_at")
+        return float(raw) if raw else None
+
+    def posts_at(
+        self, article_ids: Sequence[str], destination: str
+    ) -> dict[str, tuple[bool, float | None]]:
+        """For each article: whether a post of it stands at the destination, and when it was
+        last posted there; one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.hmget(self._keys.posted(article_id, destination), ["revision", "last_post_at"])
+        return {
+            article_id: (bool(revision), float(last) if last else None)
+            for article_id, (revision, last) in zip(article_ids, pipe.execute(), strict=True)
+        }
+
+    def last_fresh_post(self, destination: str) -> float | None:
+        """When an original (not reshared) post last went out at the destination."""
+        raw = self._redis.hget(self._keys.fresh_posts(), destination)
+        return float(raw) if raw else None
+
     def unpublished_revision(self, article_id: str, destination: str) -> int:
         """The highest revision unpublished at this destination (0 when none)."""
         return int(self._redis.hget(self._keys.posted(article_id, destination), "unpublished") or 0)
 
     def in_doubt_items(self) -> list[InDoubtItem]:
         """Every in-doubt delivery, oldest first."""
-        members: list[tuple[bytes | str, float]] = self._redis.zrange(
-            self._keys.in_doubt(), 0, -1, withscores=True
-        )  # type: ignore[assignment]
-        raws = self._hashes(text_of(key) for key, _ in members)
-        pairs = zip(members, raws, strict=True)
-        return [decode_in_doubt(raw, since) for (_, since), raw in pairs if raw]
+        return [decode_in_doubt(raw, at) for at, raw in self._indexed(self._keys.in_doubt())]
+
+    def failed_items(self) -> list[FailedItem]:
+        """Every failed delivery, oldest first (those failed before the index existed aside)."""
+        return [
+            FailedItem(decode_delivery(raw), at) for at, raw in self._indexed(self._keys.failed())
+        ]
+
+    def skipped_items(self, limit: int = 500) -> list[Delivery]:
+        """Deliveries skipped in the last week, newest first."""
+        found = [decode_delivery(raw) for _, raw in self._indexed(self._keys.skipped())]
+        return [d for d in reversed(found) if d.state is DeliveryState.SKIPPED][:limit]
 
     # transitions
     def ensure(self, article_id: str, destination: str, revision: int) -> Delivery:
@@ -150,27 +177,32 @@ class Ledger:
         """``ensure`` for several destinations in one pipeline, without reading them back."""
         now, pipe = self._clock(), self._redis.pipeline(transaction=False)
         for name in destinations:
-            argv: list[str | float] = [article_id, name, revision, now]
-            self._scripts["ensure"](self._key_list(article_id, name, revision), argv, pipe)
+            self._run("ensure", article_id, name, revision, now, pipe=pipe)
         pipe.execute()
 
     def claim(
-        self, article_id: str, destination: str, revision: int, action: ClaimMode = "post"
+        self,
+        article_id: str,
+        destination: str,
+        revision: int,
+        action: ClaimMode = "post",
+        reshare: str = "",
     ) -> Claim | None:
         """Take a pending delivery (creating it if new); None when it is not pending.
 
         A ``sending`` record whose lease expired becomes ``in_doubt`` here and is not taken.
-        A revision at or below an unpublished one becomes ``deleted`` and is not taken.
+        A revision at or below an unpublished one becomes ``deleted`` and is not taken (a
+        reshare carries the revision it reshares, so an unpublish stops it the same way).
         """
         token, now = secrets.token_hex(16), self._clock()
-        result = self._run(
-            "claim", article_id, destination, revision, now, self._lease_s, token, action
-        )
+        where = (article_id, destination, revision)
+        args = (self._lease_s, token, action)
+        result = self._run("claim", *where, now, *args, reshare=reshare)
         verdict, _, attempt = result.partition(":")
         if verdict != "claimed":
             return None
         lease_until = now + self._lease_s
-        return Claim(article_id, destination, revision, token, lease_until, int(attempt), action)
+        return Claim(*where, token, lease_until, int(attempt), action, reshare)
 
     def record_sent(self, claim: Claim, message_ids: Sequence[str], method: str = "") -> None:
         """The platform took the post: ``sent`` with its ids; it becomes the live post."""
@@ -199,14 +231,6 @@ class Ledger:
         now = self._clock()
         return self._run("unskip", article_id, destination, revision, now, reason) == "ok"
 
-    def skipped_items(self, limit: int = 500) -> list[Delivery]:
-        """Deliveries skipped in the last week, newest first."""
-        members: list[bytes | str] = self._redis.zrevrange(self._keys.skipped(), 0, limit - 1)  # type: ignore[assignment]
-        raws = self._hashes(map(text_of, members))
-        return [
-            d for d in map(decode_delivery, filter(None, raws)) if d.state is DeliveryState.SKIPPED
-        ]
-
     def expire_leases(self) -> list[Delivery]:
         """Turn every ``sending`` record whose lease has expired into ``in_doubt``."""
         now = self._clock()
@@ -216,10 +240,11 @@ class Ledger:
             if not raw:
                 continue
             where = (raw["article_id"], raw["destination"], int(raw["revision"]))
-            if self._run("expire", *where, now) == "in_doubt":
-                expired.append(
-                    decode_delivery(decode_hash(self._redis.hgetall(self._keys.delivery(*where))))
-                )
+            reshare = raw.get("reshare", "")
+            if self._run("expire", *where, now, reshare=reshare) == "in_doubt":
+                found = self.get(*where, reshare)
+                assert found is not None
+                expired.append(found)
         return expired
 
     def resolve(
@@ -237,8 +262,17 @@ class Ledger:
         if state not in (DeliveryState.SENT, DeliveryState.PENDING, DeliveryState.DELETED):
             raise DistributorError(f"cannot resolve an in-doubt delivery to {state}")
         where = (delivery.article_id, delivery.destination, delivery.revision)
-        ids = ",".join(message_ids)
-        return self._run("resolve", *where, self._clock(), state, reason, ids, method) == "ok"
+        ids, reshare = ",".join(message_ids), delivery.reshare or ""
+        args = (state, reason, ids, method)
+        return self._run("resolve", *where, self._clock(), *args, reshare=reshare) == "ok"
+
+    def retry(self, delivery: Delivery, reason: str, *, undo: bool = False) -> bool:
+        """A manager's retry: ``failed → pending`` with attempts from zero; with ``undo``
+        (the send could not be queued) back to ``failed``. False when not in the from-state."""
+        where = (delivery.article_id, delivery.destination, delivery.revision)
+        moves = ("pending", "failed") if undo else ("failed", "pending")
+        now, reshare = self._clock(), delivery.reshare or ""
+        return self._run("retry", *where, now, *moves, reason, reshare=reshare) == "ok"
 
     def settle(
         self,
@@ -260,11 +294,10 @@ class Ledger:
         now = self._clock()
         self._run("tombstone", article_id, destination, revision, now)
         busy, ids, doubts = False, list[str](), list[int]()
-        for old in self.list_deliveries(article_id):
-            if old.destination != destination or old.revision > revision:
-                continue
-            self._run("cancel", article_id, destination, old.revision, now)
-            current = self.get(article_id, destination, old.revision)
+        for old in self._up_to(article_id, destination, revision):
+            where, reshare = (article_id, destination, old.revision), old.reshare or ""
+            self._run("cancel", *where, now, reshare=reshare)
+            current = self.get(*where, reshare)
             assert current is not None
             busy = busy or current.state is DeliveryState.SENDING
             if current.state is DeliveryState.IN_DOUBT:
@@ -274,11 +307,12 @@ class Ledger:
         return UnpublishPlan(busy, tuple(ids), tuple(doubts))
 
     def mark_deleted(self, article_id: str, destination: str, revision: int, reason: str) -> None:
-        """The posts are gone: each ``sent`` revision up to ``revision`` becomes ``deleted``."""
+        """The posts are gone: each ``sent`` revision (and reshare of one) up to ``revision``
+        becomes ``deleted``."""
         now = self._clock()
-        for old in self.list_deliveries(article_id):
-            if old.destination == destination and old.revision <= revision:
-                self._run("deleted", article_id, destination, old.revision, now, reason)
+        for old in self._up_to(article_id, destination, revision):
+            where = (article_id, destination, old.revision)
+            self._run("deleted", *where, now, reason, reshare=old.reshare or "")
 
     def note(
         self, article_id: str, destination: str, revision: int, event: str, reason: str
@@ -289,41 +323,25 @@ class Ledger:
         self._redis.rpush(self._keys.history(article_id), json.dumps(line))
 
     # internals
+    def _up_to(self, article_id: str, destination: str, revision: int) -> list[Delivery]:
+        """The records of revisions up to ``revision`` at a destination, and of their reshares."""
+        found = self.list_deliveries(article_id) + self.list_deliveries(article_id, reshares=True)
+        return [d for d in found if d.destination == destination and d.revision <= revision]
+
     def _move(
         self, claim: Claim, to: DeliveryState, reason: str, ids: str = "", method: str = ""
     ) -> None:
         where = (claim.article_id, claim.destination, claim.revision)
         args = (claim.token, to.value, reason, ids, method)
-        result = self._run("transition", *where, self._clock(), *args)
+        result = self._run("transition", *where, self._clock(), *args, reshare=claim.reshare)
         if result != "ok":
             raise LeaseLost(f"{'/'.join(map(str, where))}: lease lost ({result})")
 
-    def _run(
-        self,
-        name: str,
-        article_id: str,
-        destination: str,
-        revision: int,
-        now: float,
-        *extra: str | float,
-    ) -> str:
-        key_list = self._key_list(article_id, destination, revision)
-        argv = [article_id, destination, revision, now, *extra]
-        return str(self._scripts[name](keys=key_list, args=argv))
-
-    def _key_list(self, article_id: str, destination: str, revision: int) -> list[str]:
-        """KEYS of every ledger script (see ``prelude.lua``)."""
-        keys = self._keys
-        return [
-            keys.delivery(article_id, destination, revision),
-            keys.deliveries(article_id),
-            keys.history(article_id),
-            keys.leases(),
-            keys.in_doubt(),
-            keys.posted(article_id, destination),
-            keys.high_water(),
-            keys.skipped(),
-        ]
+    def _indexed(self, index: str) -> list[tuple[float, dict[str, str]]]:
+        """The records a sorted-set index names, with their scores, oldest first."""
+        members: list[tuple[bytes | str, float]] = self._redis.zrange(index, 0, -1, withscores=True)  # type: ignore[assignment]
+        raws = self._hashes(text_of(key) for key, _ in members)
+        return [(at, raw) for (_, at), raw in zip(members, raws, strict=True) if raw]
 
     def _hashes(self, keys: Iterable[str]) -> list[dict[str, str]]:
         pipe = self._redis.pipeline(transaction=False)

@@ -1,4 +1,4 @@
-local reason = ARGV[5]
+local reason = ARGV[6]
 local state = redis.call('HGET', key, 'state')
 if state ~= 'skipped' then return state or 'missing' end
 move('skipped', 'pending', reason)

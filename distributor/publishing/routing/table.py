@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from distributor.models import Article, ArticleEvent, Destination
 from distributor.publishing.priority import PriorityRules
+from distributor.publishing.routing.manager_rules import EvergreenRules, ReshareRules
 
 
 class Rule(BaseModel):
@@ -46,6 +47,9 @@ class RoutingTable(BaseModel):
     defaults: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     priority: PriorityRules = PriorityRules()  # who goes first when a budget is short
+    # managers (docs/managers.md): reshare guard rails and evergreen rotation per destination
+    reshare: dict[str, ReshareRules] = Field(default_factory=dict)
+    evergreen: dict[str, EvergreenRules] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_ids(self) -> RoutingTable:
@@ -55,6 +59,7 @@ class RoutingTable(BaseModel):
             raise ValueError(f"destination ids must be unique: {', '.join(dupes)}")
         known = set(ids)
         named = list(self.defaults) + [d for r in self.rules for d in (*r.add, *r.skip)]
+        named += [*self.reshare, *self.evergreen]
         unknown = sorted({n for n in named if n not in known})
         if unknown:
             raise ValueError(f"unknown destination ids: {', '.join(unknown)}")
@@ -65,6 +70,14 @@ class RoutingTable(BaseModel):
         each platform)."""
         defaults = tuple(self.get(d) for d in self.defaults)
         return defaults + tuple(d for d in self.destinations if d not in defaults)
+
+    def destination_ids(self) -> frozenset[str]:
+        """The ids of every destination."""
+        return frozenset(d.id for d in self.destinations)
+
+    def reshare_rules(self, destination_id: str) -> ReshareRules:
+        """The destination's reshare guard rails (the defaults when the file sets none)."""
+        return self.reshare.get(destination_id) or ReshareRules()
 
     def get(self, destination_id: str) -> Destination:
         """The destination with this id (KeyError when unknown)."""

@@ -130,11 +130,12 @@ def create_tweet(sandbox: Sandbox, caller: Caller, body: Any) -> Result:
         raise invalid_request(TOO_LONG)
     state = sandbox.x
     reply_to = _reply_target(sandbox, body.get("reply"))
+    quoted = _quote_target(sandbox, body.get("quote_tweet_id"), bool(media_ids))
     if text and state.is_duplicate(user_id, text):
         raise problem(403, "Forbidden", DUPLICATE)
     now = sandbox.clock.now()
     shown, urls = shorten_urls(text)
-    tweet = Tweet(state.next_id(now), shown, text, user_id, now, urls, media_ids, reply_to)
+    tweet = Tweet(state.next_id(now), shown, text, user_id, now, urls, media_ids, reply_to, quoted)
     state.account(user_id)
     state.add(tweet)
     return 201, {"data": {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}}
@@ -170,6 +171,22 @@ def _reply_target(sandbox: Sandbox, reply: Any) -> str | None:
             "You attempted to reply to a Tweet that is deleted or not visible to you.",
         )
     return tweet.author_id
+
+
+def _quote_target(sandbox: Sandbox, quote: Any, with_media: bool) -> str | None:
+    """The quoted tweet's id; X documents media and a quote as mutually exclusive. The
+    refusals' wording is the sandbox's (unverified), modelled on the reply's."""
+    if quote is None:
+        return None
+    if not isinstance(quote, str) or not ID.match(quote):
+        raise invalid_request("$.quote_tweet_id: string of digits expected")
+    if with_media:
+        raise invalid_request("$.quote_tweet_id and $.media are mutually exclusive")
+    tweet = sandbox.x.tweets.get(quote)
+    if tweet is None or tweet.deleted:
+        message = "You attempted to quote a Tweet that is deleted or not visible to you."
+        raise problem(403, "Forbidden", message)
+    return quote
 
 
 def delete_tweet(sandbox: Sandbox, caller: Caller, tweet_id: str) -> Result:

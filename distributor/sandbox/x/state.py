@@ -55,6 +55,7 @@ class Tweet:
     urls: list[dict[str, Any]]
     media_ids: list[str]
     reply_to: str | None = None
+    quoted: str | None = None  # the id of the tweet this one quotes
     metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
     deleted: bool = False
     received_at: float = field(default_factory=time.time)  # wall clock, for latency benches
@@ -83,12 +84,16 @@ class Tweet:
             out["conversation_id"] = self.id
         if "in_reply_to_user_id" in fields and self.reply_to:
             out["in_reply_to_user_id"] = self.reply_to
+        if "referenced_tweets" in fields and self.quoted:
+            out["referenced_tweets"] = [{"type": "quoted", "id": self.quoted}]
         return out
 
     def listing(self, username: str) -> dict[str, Any]:
         """The inspection view (``GET /sandbox/x/tweets``)."""
         return {
-            **self.data({"author_id", "created_at", "public_metrics", "entities"}),
+            **self.data(
+                {"author_id", "created_at", "public_metrics", "entities", "referenced_tweets"}
+            ),
             "username": username,
             "posted_text": self.posted,
             "media_ids": self.media_ids,
