@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import deliveries, events, preview
+from distributor.api import deliveries, events, preview, share_widget
+from distributor.api import qr as qr_api
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
@@ -21,6 +22,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(deliveries.router)
     app.include_router(preview.router)
     shares_api.install_share_links(app)
+    qr_api.install_qr_routes(app)  # before the share links' /s/... catch-all
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
+    app.include_router(share_widget.router)
     return app
