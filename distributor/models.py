@@ -42,6 +42,7 @@ ArticleId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ]
 ShortText = Annotated[str, StringConstraints(max_length=1000)]
+Handle = Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,20}$")]  # an X screen name
 
 
 class Article(BaseModel):
@@ -57,6 +58,7 @@ class Article(BaseModel):
     category: ShortText = ""
     tags: tuple[ShortText, ...] = Field(default=(), max_length=100)
     image_url: WebUrl | None = None
+    image_alt: ShortText = ""  # the featured image's alt text (WordPress: the media's alt_text)
     published_at: AwareDatetime
     revision: int = Field(default=1, ge=1, le=2**53)
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "id"
@@ -104,6 +106,8 @@ class Destination(BaseModel):
     language: str = "id"
     on_update: UpdatePolicy = UpdatePolicy.EDIT
     on_in_doubt: InDoubtPolicy = InDoubtPolicy.HOLD
+    # operators (X): handles an automated post may @mention; any other is neutralised
+    allow_mentions: tuple[Handle, ...] = ()
 
 
 class RenderedPost(BaseModel):
@@ -118,6 +122,10 @@ class RenderedPost(BaseModel):
     photo_url: str | None = None
     reply_markup: dict[str, Any] | None = None
     link_preview_options: dict[str, Any] | None = None
+    # operators (X): handles kept from being @mentions, the image's alt text, uploaded media
+    neutralised_mentions: tuple[str, ...] = ()
+    alt_text: str | None = None
+    media_ids: tuple[str, ...] = ()
 
 
 class DeliveryState(StrEnum):
