@@ -11,9 +11,11 @@ from distributor.config import Settings
 from distributor.errors import ConfigError
 from distributor.models import Platform
 from distributor.publishers.base import Publisher
+from distributor.publishers.image_fetch import ImageFetcher
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.transport import route_tweepy_to
 from distributor.publishers.x import XPublisher
+from distributor.publishers.x_media import XMedia
 from distributor.redact import redact_bot_tokens
 
 # the sandbox derives the account from the access token's leading digits
@@ -62,9 +64,14 @@ def build_x_client(settings: Settings) -> tuple[tweepy.Client, bool]:
 
 
 def build_x(settings: Settings) -> XPublisher:
-    """The X publisher for the configured account."""
+    """The X publisher for the configured account (uploading featured images unless
+    ``x_images`` is off)."""
     client, user_auth = build_x_client(settings)
-    return XPublisher(client, user_auth=user_auth)
+    media = None
+    if settings.x_images:
+        fetcher = ImageFetcher(settings.image_fetch_allow, timeout_s=settings.image_fetch_timeout_s)
+        media = XMedia(client, fetcher, user_auth=user_auth)
+    return XPublisher(client, user_auth=user_auth, media=media)
 
 
 def build_publisher(platform: Platform, settings: Settings) -> Publisher:

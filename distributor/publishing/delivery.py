@@ -1,6 +1,7 @@
 """One delivery: (article, destination, revision, action) → at most one post, recorded.
 
-Order: ledger check → render → rate governor → ledger claim → platform call → ledger record.
+Order: ledger check → render → rate governor → prepare (X: image upload) → ledger claim →
+platform call → ledger record.
 The claim comes last before the call, so a worker that dies before it leaves the delivery
 ``pending`` (redelivered, posted once) and only a death during the call leaves ``in_doubt``.
 """
@@ -113,6 +114,8 @@ def deliver(
             return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
         sleep(wait)
         waited += wait
+    if mode == "post":
+        post = publisher.prepare(destination, post)  # posts nothing; a retry may redo it
     claim = ledger.claim(*where, action=mode)
     if claim is None:
         state = getattr(ledger.get(*where), "state", "unknown")
