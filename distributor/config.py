@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     x_images: bool = True
     image_fetch_allow: list[IPvAnyNetwork] = Field(default_factory=list)
     image_fetch_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    # operators: logs ("console" tells the story, "json" for production) and metrics
+    log_format: Literal["console", "json"] = "console"
+    log_verbose: bool = False  # Celery's per-task lines, beat's schedule, HTTP request lines
+    metrics: bool = True  # count into Prometheus metrics (off only to measure their cost)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # a worker's exporter
+    metrics_host: str = "127.0.0.1"
 
     routing_file: Path = Path("routing.toml")
     public_base_url: str | None = None  # where /s/... share links are served

@@ -25,6 +25,7 @@ from distributor.formatting import FormatOptions, render
 from distributor.formatting.sharelinks import ShareTargets
 from distributor.keys import Keys
 from distributor.models import Article, Destination, Platform, RenderedPost
+from distributor.observe.report import report_clicks
 from distributor.publishers.base import Publisher
 from distributor.publishers.factory import build_publisher, build_x_client
 from distributor.publishing.articles import ArticleStore, PublishedArticles
@@ -122,7 +123,7 @@ class Container:
     @cached_property
     def clicks(self) -> ClickBuffer:
         """Share clicks, written to Redis in batches by a writer thread."""
-        return ClickBuffer(self.shares, clock=self.clock)
+        return ClickBuffer(self.shares, clock=self.clock, on_written=report_clicks)
 
     @cached_property
     def share_targets(self) -> ShareTargets:

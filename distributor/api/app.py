@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import deliveries, events, preview, share_widget
+from distributor.api import deliveries, events, metrics, preview, share_widget
 from distributor.api import qr as qr_api
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
@@ -26,4 +26,5 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
     app.include_router(share_widget.router)
+    app.include_router(metrics.router)
     return app

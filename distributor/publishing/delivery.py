@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from distributor.errors import InDoubt, LeaseLost, PermanentError, TransientError
@@ -51,6 +51,9 @@ class Outcome:
     detail: str
     retry_in: float | None = None  # seconds, only for RETRY (may exceed a minute)
     message_ids: tuple[str, ...] = ()
+    # for operators (observe.report): the governor's wait (slept or deferred), the platform's
+    governor_wait_s: float = 0.0
+    platform_retry_after: float | None = None  # the platform asked for this wait (a 429)
 
 
 def backoff(
@@ -111,7 +114,8 @@ def deliver(
     waited = 0.0
     while (wait := governor.acquire_for(destination)) > 0:
         if waited + wait > max_wait_s:
-            return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
+            detail = f"rate limited for {wait:.1f}s"
+            return Outcome(OutcomeKind.RETRY, detail, backoff(0, wait), governor_wait_s=wait)
         sleep(wait)
         waited += wait
     if mode == "post":
@@ -121,9 +125,10 @@ def deliver(
         state = getattr(ledger.get(*where), "state", "unknown")
         return Outcome(OutcomeKind.NOTHING, f"not claimed: {state}")
     try:
-        return _call(claim, destination, post, live, ledger, publisher, max_attempts)
+        outcome = _call(claim, destination, post, live, ledger, publisher, max_attempts)
     except LeaseLost as exc:
         return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
+    return replace(outcome, governor_wait_s=waited) if waited else outcome
 
 
 def _mode(destination: Destination, live: LivePost | None) -> ClaimMode | None:
@@ -172,7 +177,8 @@ def _call(
         else:
             ids = publisher.publish(destination, post)
     except TransientError as exc:
-        return _retry(claim, ledger, str(exc), exc.retry_after, max_attempts)
+        outcome = _retry(claim, ledger, str(exc), exc.retry_after, max_attempts)
+        return replace(outcome, platform_retry_after=exc.retry_after)
     except InDoubt as exc:
         if claim.action == "edit":  # repeating an edit cannot duplicate anything
             return _retry(claim, ledger, str(exc), None, max_attempts)
