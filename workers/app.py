@@ -90,5 +90,7 @@ def beat_main(settings: Settings, var_dir: Path = Path("var")) -> None:
     """Run beat (blocks until stopped); exactly one per deployment."""
     var_dir.mkdir(parents=True, exist_ok=True)
     app = create_worker_app(settings, component="beat")
-    args: list[Any] = ["beat", "--loglevel=INFO", f"--schedule={var_dir / 'celerybeat-schedule'}"]
+    quiet = [] if settings.log_verbose else ["--quiet"]  # no start-up banner
+    schedule = f"--schedule={var_dir / 'celerybeat-schedule'}"
+    args: list[Any] = [*quiet, "beat", "--loglevel=INFO", schedule]
     app.start(args)

@@ -150,3 +150,12 @@ def test_a_retry_uploads_again_but_tweets_once(
     uploads = media(harness)
     assert len(uploads) == 2  # one per attempt; the first one's is never used
     assert posted["media_ids"] == [uploads[1]["id"]]
+
+
+def test_the_guard_refuses_before_connecting() -> None:
+    with pytest.raises(ImageRefused, match="non-public address"):
+        ImageFetcher(LOOPBACK).fetch("http://127.0.0.2:9/x.jpg")  # allowed: 127.0.0.1 only
+    with pytest.raises(ImageRefused, match="non-public address"):
+        ImageFetcher().fetch("http://localhost:9/x.jpg")
+    with pytest.raises(ImageRefused, match="not an http"):
+        ImageFetcher().fetch("file:///etc/passwd")
