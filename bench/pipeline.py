@@ -169,10 +169,12 @@ def bare_celery(
 def compare_metrics(
     stack: Stack, record: SandboxRecord, rounds: int, burst: int, concurrency: int, pool: str
 ) -> dict[str, Any]:
-    """Saturation with the worker's metrics off, then on, ``rounds`` times (fresh workers)."""
+    """Saturation with the worker's metrics off and on, ``rounds`` times (fresh workers), in
+    ABBA order (off on, on off, ...) so a machine's load drifting over the run weighs on both."""
     rates: dict[str, list[float]] = {"off": [], "on": []}
+    cpu: dict[str, list[float]] = {"off": [], "on": []}
     for n in range(rounds):
-        for mode in ("off", "on"):
+        for mode in ("off", "on") if n % 2 == 0 else ("on", "off"):
             env = {"DISTRIBUTOR_METRICS": "false"}
             if mode == "on":
                 folder = stack.root / f"prometheus-{n}"
@@ -183,9 +185,19 @@ def compare_metrics(
             stack.stop("metrics-worker")
             print(phase.line(), f"\n  {machine()}")
             rates[mode].append(phase.deliveries_per_s)
+            cpu[mode].append(phase.cpu_ms_per_delivery["metrics-worker"])
     off, on = (sum(rates[m]) / len(rates[m]) for m in ("off", "on"))
-    print(f"metrics on / off: {on:.1f} / {off:.1f} deliveries/s = {on / off:.3f}")
-    return {"deliveries_per_s": rates, "ratio_on_over_off": on / off}
+    cpu_off, cpu_on = (sum(cpu[m]) / len(cpu[m]) for m in ("off", "on"))
+    print(
+        f"metrics on / off: {on:.1f} / {off:.1f} deliveries/s = {on / off:.3f}; worker CPU "
+        f"{cpu_on:.2f} / {cpu_off:.2f} ms per delivery = {cpu_on / cpu_off:.3f}"
+    )
+    return {
+        "deliveries_per_s": rates,
+        "ratio_on_over_off": on / off,
+        "worker_cpu_ms_per_delivery": cpu,
+        "cpu_ratio_on_over_off": cpu_on / cpu_off,
+    }
 
 
 def main(argv: list[str]) -> int:
