@@ -108,7 +108,8 @@ def test_the_console_tells_the_story_and_json_lines_carry_the_ids(
     make_spine: Any, tmp_path: Path
 ) -> None:
     spine: Spine = make_spine()
-    console = Service(["worker", "--concurrency=2"], spine.env, tmp_path / "console.log")
+    quiet = {**spine.env, "DISTRIBUTOR_LOG_VERBOSE": "false"}  # as `distributor run` by default
+    console = Service(["worker", "--concurrency=2"], quiet, tmp_path / "console.log")
     spine.services.append(console.start("ready."))
     assert spine.publish(seed_event()).status_code == 202
     wait_until(lambda: all_sent(spine, "20240201-rakor", 3), what="three sent deliveries")

@@ -25,7 +25,6 @@ def _all_sent(spine: Spine, article_id: str, count: int) -> bool:
 
 def test_seed_article_posts_once_everywhere_and_status_shows_ids(make_spine: Any) -> None:
     spine: Spine = make_spine()
-    spine.env["DISTRIBUTOR_LOG_VERBOSE"] = "true"  # httpx's request lines are routine
     spine.worker()
     event = seed_event()
     resp = spine.publish(event)
