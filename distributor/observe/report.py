@@ -48,7 +48,8 @@ def report_event(event_id: str, event_type: str, article_id: str, duplicate: boo
     what = "seen again (duplicate)" if duplicate else "accepted"
     log.info(
         "event %s %s %s %s", event_id[:8], event_type, article_id, what,
-        extra={"event_type": event_type, "duplicate": duplicate},
+        extra={"event_id": event_id, "article_id": article_id, "event_type": event_type,
+               "duplicate": duplicate},
     )  # fmt: skip
 
 
