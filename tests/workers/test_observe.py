@@ -80,6 +80,7 @@ def test_metrics_count_the_delivery_with_its_latency_across_the_pool(
         count = found[("distributor_publish_to_post_seconds_count", (("platform", "telegram"),))]
         total = found[("distributor_publish_to_post_seconds_sum", (("platform", "telegram"),))]
         assert count == 2 and 0 < total < 60  # two posts, each seconds after the 202
+    assert "article.published 20240201-rakor accepted" in api.read_log()  # the API's story
     accepted = (("duplicate", "false"), ("type", "article.published"))
     assert scrape(f"{api_url}/metrics")[("distributor_events_accepted_total", accepted)] == 1
 
