@@ -12,8 +12,12 @@ DISTRIBUTOR_RATE_LIMITS=off) and measures, from each 202 to the sandbox storing 
 then prints deliveries/s as a ratio of bare tasks/s, and the peak RSS of every process.
 Every event goes to one Telegram channel and one X account (2 deliveries).
 
+4. with ``--metrics-compare N``: N rounds of a saturation burst with the worker's metrics off
+   (``DISTRIBUTOR_METRICS=false``, no multiprocess directory) then on (multiprocess mode, as
+   deployed), each on a fresh worker; deliveries/s on over off, in this one run.
+
     PYTHONPATH=. .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--burst 3000]
-        [--bare 20000] [--concurrency 4] [--pool prefork] [--json out.json]
+        [--bare 20000] [--concurrency 4] [--pool prefork] [--metrics-compare 0] [--json out.json]
 """
 
 from __future__ import annotations
@@ -162,6 +166,40 @@ def bare_celery(
     return left / elapsed, cpu_ms
 
 
+def compare_metrics(
+    stack: Stack, record: SandboxRecord, rounds: int, burst: int, concurrency: int, pool: str
+) -> dict[str, Any]:
+    """Saturation with the worker's metrics off and on, ``rounds`` times (fresh workers), in
+    ABBA order (off on, on off, ...) so a machine's load drifting over the run weighs on both."""
+    rates: dict[str, list[float]] = {"off": [], "on": []}
+    cpu: dict[str, list[float]] = {"off": [], "on": []}
+    for n in range(rounds):
+        for mode in ("off", "on") if n % 2 == 0 else ("on", "off"):
+            env = {"DISTRIBUTOR_METRICS": "false"}
+            if mode == "on":
+                folder = stack.root / f"prometheus-{n}"
+                folder.mkdir()
+                env = {"DISTRIBUTOR_METRICS": "true", "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+            stack.start_worker("metrics-worker", concurrency, pool, **env)
+            phase = run_phase(f"metrics {mode} (round {n + 1})", stack, record, burst, None)
+            stack.stop("metrics-worker")
+            print(phase.line(), f"\n  {machine()}")
+            rates[mode].append(phase.deliveries_per_s)
+            cpu[mode].append(phase.cpu_ms_per_delivery["metrics-worker"])
+    off, on = (sum(rates[m]) / len(rates[m]) for m in ("off", "on"))
+    cpu_off, cpu_on = (sum(cpu[m]) / len(cpu[m]) for m in ("off", "on"))
+    print(
+        f"metrics on / off: {on:.1f} / {off:.1f} deliveries/s = {on / off:.3f}; worker CPU "
+        f"{cpu_on:.2f} / {cpu_off:.2f} ms per delivery = {cpu_on / cpu_off:.3f}"
+    )
+    return {
+        "deliveries_per_s": rates,
+        "ratio_on_over_off": on / off,
+        "worker_cpu_ms_per_delivery": cpu,
+        "cpu_ratio_on_over_off": cpu_on / cpu_off,
+    }
+
+
 def main(argv: list[str]) -> int:
     """Run every phase once and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -172,6 +210,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--concurrency", type=int, default=4, help="per worker process")
     parser.add_argument("--pool", default="prefork", help="prefork or threads")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--metrics-compare", type=int, default=0, help="rounds of metrics off/on")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -195,6 +234,10 @@ def main(argv: list[str]) -> int:
             results["saturation"] = burst.__dict__
         for n in range(args.workers):
             stack.stop(f"worker-{n}")
+        if args.metrics_compare > 0:
+            results["metrics"] = compare_metrics(
+                stack, record, args.metrics_compare, args.burst, args.concurrency, args.pool
+            )
         if args.bare > 0:
             bare, cpu = bare_celery(stack, args.bare, args.concurrency, args.pool, args.workers)
             print(f"bare celery: {bare:.1f} no-op tasks/s, CPU {cpu:.2f} ms per task")

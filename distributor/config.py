@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
+from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from distributor.errors import ConfigError
@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     x_usage_cap_reset_day: int = Field(default=1, ge=1, le=28)  # 00:00 UTC of this day
     # "off" lifts the rate governor's limits: only with sandbox=true, for throughput benchmarks
     rate_limits: Literal["on", "off"] = "on"
+    # operators: the featured image on X, fetched only from public addresses unless a network
+    # is listed here (JSON list of CIDRs, e.g. ["127.0.0.1/32"] for the sandbox and tests)
+    x_images: bool = True
+    image_fetch_allow: list[IPvAnyNetwork] = Field(default_factory=list)
+    image_fetch_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    # operators: logs ("console" tells the story, "json" for production) and metrics
+    log_format: Literal["console", "json"] = "console"
+    log_verbose: bool = False  # Celery's per-task lines, beat's schedule, HTTP request lines
+    metrics: bool = True  # count into Prometheus metrics (off only to measure their cost)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # a worker's exporter
+    metrics_host: str = "127.0.0.1"
 
     routing_file: Path = Path("routing.toml")
     public_base_url: str | None = None  # where /s/... share links are served

@@ -44,6 +44,7 @@ ArticleId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ]
 ShortText = Annotated[str, StringConstraints(max_length=1000)]
+Handle = Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,20}$")]  # an X screen name
 
 
 class Article(BaseModel):
@@ -59,6 +60,7 @@ class Article(BaseModel):
     category: ShortText = ""
     tags: tuple[ShortText, ...] = Field(default=(), max_length=100)
     image_url: WebUrl | None = None
+    image_alt: ShortText = ""  # the featured image's alt text (WordPress: the media's alt_text)
     published_at: AwareDatetime
     revision: int = Field(default=1, ge=1, le=2**53)
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "id"
@@ -124,6 +126,8 @@ class Destination(BaseModel):
     # and friends; no secret is ever written here), and how late a post may still go out
     credentials: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,47}$")] | None = None
     max_delay: Seconds | None = None  # None: the platform's default (X: a few hours)
+    # operators (X): handles an automated post may @mention; any other is neutralised
+    allow_mentions: tuple[Handle, ...] = ()
 
 
 class RenderedPost(BaseModel):
@@ -139,6 +143,10 @@ class RenderedPost(BaseModel):
     reply_markup: dict[str, Any] | None = None
     link_preview_options: dict[str, Any] | None = None
     quote_id: str | None = None  # managers: an X reshare that quotes this post of ours
+    # operators (X): handles kept from being @mentions, the image's alt text, uploaded media
+    neutralised_mentions: tuple[str, ...] = ()
+    alt_text: str | None = None
+    media_ids: tuple[str, ...] = ()
 
 
 class DeliveryState(StrEnum):

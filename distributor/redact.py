@@ -9,16 +9,17 @@ from __future__ import annotations
 import logging
 import re
 
-_BOT_PATH = re.compile(r"/bot[^/\s]+/")
+_BOT_PATH = re.compile(r"/bot[0-9]+:[^/\s]+")  # a base URL's ends with the token, a method's not
 
 
 class RedactBotTokens(logging.Filter):
-    """Replace the token in any ``/bot<token>/`` of a record's message with ``<token>``."""
+    """Replace the token in any ``/bot<token>`` of a record's message with ``<token>`` (a
+    method's path or a base URL, as python-telegram-bot logs at DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if "/bot" in message:
-            record.msg, record.args = _BOT_PATH.sub("/bot<token>/", message), ()
+            record.msg, record.args = _BOT_PATH.sub("/bot<token>", message), ()
         return True
 
 

@@ -34,6 +34,7 @@ from distributor.manage.evergreen import Evergreen, record_of
 from distributor.manage.managers import Managers
 from distributor.manage.tokens import TokenStore
 from distributor.models import Article, Destination, Platform, RenderedPost
+from distributor.observe.report import report_clicks
 from distributor.publishers.base import LimitReading, Publisher
 from distributor.publishers.x_limits import tier_guess
 from distributor.publishing.articles import ArticleStore, PublishedArticles
@@ -175,7 +176,7 @@ class Container:
     @cached_property
     def clicks(self) -> ClickBuffer:
         """Share clicks, written to Redis in batches by a writer thread."""
-        return ClickBuffer(self.shares, clock=self.clock)
+        return ClickBuffer(self.shares, clock=self.clock, on_written=report_clicks)
 
     @cached_property
     def share_targets(self) -> ShareTargets:

@@ -10,8 +10,15 @@ import pytest
 from redis import Redis
 
 from distributor.keys import Keys
-from tests.support.redis import REDIS_URL
+from tests.support.redis import CONFIGURED_URL, EMBEDDED, REDIS_URL
 from tests.support.seed import seed_article_dict, seed_event
+
+
+def pytest_report_header() -> str:
+    """Say which Redis the session uses (an embedded one when none answered)."""
+    if EMBEDDED:
+        return f"redis: embedded at {REDIS_URL} (nothing answered at {CONFIGURED_URL})"
+    return f"redis: {REDIS_URL}"
 
 
 @pytest.fixture

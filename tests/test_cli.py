@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.redis import REDIS_URL
+
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_article.json"
 
 
@@ -33,3 +35,15 @@ def test_preview_of_an_invalid_file_names_the_problem(tmp_path: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 2
     assert "url" in out.stderr and "javascript" in out.stderr
+
+
+def test_trending_on_an_empty_board_says_how_articles_get_there(tmp_path: Path) -> None:
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env.update(DISTRIBUTOR_REDIS_URL=REDIS_URL, DISTRIBUTOR_NAMESPACE=f"cli-{tmp_path.name}")
+    out = subprocess.run(
+        [sys.executable, "-m", "distributor", "trending", "--window", "today"],
+        env=env, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert "Nothing is trending on the 'today' board yet" in out.stdout
+    assert "share links" in out.stdout

@@ -32,6 +32,15 @@ def test_an_httpx_request_line_with_a_url_object_is_redacted() -> None:
     assert TOKEN not in message and "api.telegram.org/bot<token>/sendPhoto" in message
 
 
+def test_a_base_url_ending_in_the_token_is_redacted() -> None:
+    record = logging.LogRecord(
+        "telegram.Bot", logging.DEBUG, __file__, 1, "Set Bot API URL: %s",
+        (f"http://127.0.0.1:8081/bot{TOKEN}",), None,
+    )  # fmt: skip
+    RedactBotTokens().filter(record)
+    assert record.getMessage() == "Set Bot API URL: http://127.0.0.1:8081/bot<token>"
+
+
 def test_installed_once_on_a_logger_however_often_asked(caplog: pytest.LogCaptureFixture) -> None:
     redact_bot_tokens("distributor.test.redact")
     redact_bot_tokens("distributor.test.redact")

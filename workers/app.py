@@ -13,6 +13,7 @@ from distributor.config import Settings
 from distributor.queue.broker import CeleryEnqueue, create_celery
 from distributor.queue.names import ALL_QUEUES
 from distributor.wiring import Container, build_container
+from workers import observe
 from workers.schedules import beat_schedule
 from workers.tasks import TASKS
 
@@ -46,8 +47,10 @@ class ContainerTask(Task):  # type: ignore[type-arg]
         return holder.get()
 
 
-def create_worker_app(settings: Settings) -> Celery:
-    """The Celery app with every task registered and the beat schedule set."""
+def create_worker_app(settings: Settings, component: str = "worker") -> Celery:
+    """The Celery app with every task registered, the beat schedule set, and our logging and
+    metrics hooked to its signals (``workers.observe``)."""
+    observe.connect(settings, component)
     app = create_celery(settings)
     app.conf[_HOLDER] = ContainerHolder(settings, app)
     for name, function, max_retries in TASKS:
@@ -58,9 +61,13 @@ def create_worker_app(settings: Settings) -> Celery:
     return app
 
 
-def worker_argv(queues: list[str] | None, concurrency: int, pool: str) -> list[str]:
-    """The `celery worker` arguments of every distributor worker (and of the bare-Celery bench)."""
+def worker_argv(
+    queues: list[str] | None, concurrency: int, pool: str, verbose: bool = True
+) -> list[str]:
+    """The `celery worker` arguments of every distributor worker (and of the bare-Celery bench);
+    without ``verbose`` no start-up banner."""
     return [
+        *(() if verbose else ("--quiet",)),  # celery's global option: before the command
         "worker",
         "--loglevel=INFO",
         f"--concurrency={concurrency}",
@@ -75,12 +82,15 @@ def worker_main(
     settings: Settings, queues: list[str] | None, concurrency: int, pool: str = "prefork"
 ) -> None:
     """Run a worker (blocks until stopped)."""
-    create_worker_app(settings).worker_main(worker_argv(queues, concurrency, pool))
+    argv = worker_argv(queues, concurrency, pool, settings.log_verbose)
+    create_worker_app(settings).worker_main(argv)
 
 
 def beat_main(settings: Settings, var_dir: Path = Path("var")) -> None:
     """Run beat (blocks until stopped); exactly one per deployment."""
     var_dir.mkdir(parents=True, exist_ok=True)
-    app = create_worker_app(settings)
-    args: list[Any] = ["beat", "--loglevel=INFO", f"--schedule={var_dir / 'celerybeat-schedule'}"]
+    app = create_worker_app(settings, component="beat")
+    quiet = [] if settings.log_verbose else ["--quiet"]  # no start-up banner
+    schedule = f"--schedule={var_dir / 'celerybeat-schedule'}"
+    args: list[Any] = [*quiet, "beat", "--loglevel=INFO", schedule]
     app.start(args)

@@ -16,6 +16,7 @@ from distributor.audience.digest import WIB, daily_digest, send_digest
 from distributor.audience.x_metrics import poll_metrics
 from distributor.intake.watcher import poll_site
 from distributor.models import ArticleEvent, Destination
+from distributor.observe.report import report_delivery, report_fan_out
 from distributor.publishing.delivery import OutcomeKind, deliver
 from distributor.publishing.fanout import fan_out
 from distributor.publishing.reconcile import reconcile
@@ -33,23 +34,33 @@ log = logging.getLogger(__name__)
 
 
 def send_delivery(
-    container: Container, event: ArticleEvent, destination: Destination, action: Action
+    container: Container,
+    event: ArticleEvent,
+    destination: Destination,
+    action: Action,
+    trace: dict[str, Any] | None = None,
 ) -> None:
-    """Queue one delivery on its platform's queue."""
+    """Queue one delivery on its platform's queue; ``trace`` (event id, acceptance time) rides
+    along for the logs and the publish → post latency."""
     kwargs = {
         "article": event.article.model_dump(mode="json"),
         "destination": destination.id,
         "action": action,
+        **(trace or {}),
     }
     container.enqueue(names.DELIVER, kwargs, names.deliver_queue(destination.platform))
 
 
-def fan_out_task(task: ContainerTask, event: dict[str, Any], event_id: str = "") -> None:
+def fan_out_task(
+    task: ContainerTask, event: dict[str, Any], event_id: str = "", accepted_at: float | None = None
+) -> None:
     """Plan an event's deliveries; the audience follows an article's publish state."""
     c = task.container
     decoded = ArticleEvent.model_validate(event)
-    send = lambda e, d, a: send_delivery(c, e, d, a)  # noqa: E731
-    fan_out(decoded, c.routing, c.ledger, c.articles, send)
+    trace = {"event_id": event_id, "accepted_at": accepted_at} if event_id else None
+    send = lambda e, d, a: send_delivery(c, e, d, a, trace)  # noqa: E731
+    planned = fan_out(decoded, c.routing, c.ledger, c.articles, send)
+    report_fan_out(decoded.type, decoded.article.id, planned)
     if decoded.type == "article.unpublished":
         c.reshares.cancel_article(decoded.article.id, "article unpublished")
         c.trending.remove(decoded.article.id)  # it leaves every board
@@ -60,7 +71,12 @@ def fan_out_task(task: ContainerTask, event: dict[str, Any], event_id: str = "")
 
 
 def deliver_task(
-    task: ContainerTask, article: dict[str, Any], destination: str, action: Action
+    task: ContainerTask,
+    article: dict[str, Any],
+    destination: str,
+    action: Action,
+    event_id: str = "",
+    accepted_at: float | None = None,
 ) -> None:
     """One delivery, exactly once; a wait past a minute goes to the scheduler."""
     c = task.container
@@ -75,8 +91,10 @@ def deliver_task(
     )  # fmt: skip
     if outcome.notice is not None:  # X posts are now held: say so on the console
         log.warning("%s → %s: %s", event.article.id, destination, outcome.notice)
-    elif outcome.kind is OutcomeKind.SKIPPED:
-        log.warning("%s → %s skipped: %s", event.article.id, destination, outcome.detail)
+    report_delivery(
+        dest, action, outcome, event.article.id,
+        accepted_at=accepted_at, now=time.time(), count=c.settings.metrics,
+    )  # fmt: skip
     if outcome.kind is OutcomeKind.DONE and dest.platform == "x" and action == "publish":
         for tweet_id in outcome.message_ids:
             c.tweet_watch.watch(event.article.id, tweet_id, time.time())
@@ -84,7 +102,8 @@ def deliver_task(
         return
     if outcome.retry_in <= MAX_COUNTDOWN_S:
         raise task.retry(countdown=outcome.retry_in)
-    kwargs = {"article": article, "destination": destination, "action": action}
+    kwargs = {"article": article, "destination": destination, "action": action,
+              "event_id": event_id, "accepted_at": accepted_at}  # fmt: skip
     c.scheduler.schedule(
         outcome.retry_in, names.DELIVER, kwargs, names.deliver_queue(dest.platform)
     )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from distributor import __version__
-from distributor.api import audit, deliveries, events, failures, preview, reshares, skipped
+from distributor.api import (
+    audit,
+    deliveries,
+    events,
+    failures,
+    metrics,
+    preview,
+    reshares,
+    share_widget,
+    skipped,
+)
+from distributor.api import qr as qr_api
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
@@ -24,6 +35,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(skipped.router)
     app.include_router(preview.router)
     shares_api.install_share_links(app)
+    qr_api.install_qr_routes(app)  # before the share links' /s/... catch-all
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
     install_desk(app, container)  # the managers' desk, /manage
@@ -32,4 +44,6 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(failures.router)
     app.include_router(audit.router)
     app.add_middleware(BodyLimit, limit=container.settings.max_body_bytes)
+    app.include_router(share_widget.router)
+    app.include_router(metrics.router)
     return app

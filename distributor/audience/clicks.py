@@ -36,8 +36,10 @@ class ClickBuffer:
         max_batch: int = 500,
         max_pending: int = 100_000,
         idle_flush_s: float = 0.5,
+        on_written: Callable[[list[Click]], None] | None = None,
     ) -> None:
         self._tracker = tracker
+        self._on_written = on_written  # e.g. count them for the metrics
         self._clock = clock
         self._max_delay_s = max_delay_s
         self._max_batch = max_batch
@@ -81,6 +83,8 @@ class ClickBuffer:
                 with self._lock:
                     self._pending[:0] = batch  # keep them, in order, for the next try
                 raise
+            if self._on_written is not None:
+                self._on_written(batch)
             return len(batch)
 
     def _flush_at_exit(self) -> None:

@@ -126,6 +126,16 @@ def trending(
                  "score": i.score} for i in items]  # fmt: skip
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
+    if not items:
+        board = f"the {window!r} board" + (f" of category {category!r}" if category else "")
+        typer.echo(
+            f"Nothing is trending on {board} yet. Articles get there as readers view and share\n"
+            "them (POST /v1/articles/{id}/views, the /s/{id}/{network} share links) and as their\n"
+            "posts on X gather engagement; scores decay with time (half-life "
+            f"{get_settings().trending_half_life_h:g} h for 'now').\n"
+            "Other boards: --window today|week."
+        )
+        return
     for rank, item in enumerate(items, 1):
         typer.echo(f"{rank:>2}. {item.title}\n    {item.label}  {item.url}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +16,16 @@ from distributor.config import get_settings
 @cli.command()
 def run(
     var: Annotated[Path, typer.Option(help="data folder (embedded Redis)")] = Path("var"),
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="every line: Celery's, beat's, HTTP's")
+    ] = False,
 ) -> None:
     """Start everything: Redis if none answers, the sandbox if no credentials, API, worker, beat."""
     from distributor.local.runner import run as run_stack
 
+    if verbose:
+        os.environ["DISTRIBUTOR_LOG_VERBOSE"] = "true"
+        get_settings.cache_clear()
     raise typer.Exit(run_stack(get_settings(), var, typer.echo))
 
 
@@ -40,11 +48,20 @@ def worker(
     pool: Annotated[str, typer.Option(help="prefork or threads")] = "prefork",
 ) -> None:
     """Run a Celery worker on the fan-out, delivery and maintenance queues."""
+    _metrics_dir_for_exporter()
     from workers.app import worker_main
 
     settings = get_settings()
     settings.check_secrets()
     worker_main(settings, queues.split(",") if queues else None, concurrency, pool)
+
+
+def _metrics_dir_for_exporter() -> None:
+    """A worker serving its metrics needs prometheus-client's multiprocess mode, chosen by
+    ``PROMETHEUS_MULTIPROC_DIR`` before prometheus-client is first imported: make a fresh
+    directory when none is given."""
+    if get_settings().metrics_port is not None and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="distributor-metrics-")
 
 
 @cli.command()
@@ -64,9 +81,10 @@ def sandbox(
     chat: Annotated[
         list[str] | None, typer.Option(help="also create this chat (@name or id), repeatable")
     ] = None,
+    access_log: Annotated[bool, typer.Option(help="a line per request")] = True,
 ) -> None:
     """Serve the Telegram Bot API + X API v2 sandbox (port 8081 by default)."""
     from distributor.sandbox.server import sandbox_config_for, serve
 
     config = sandbox_config_for(routing, flood_control=flood_control, extra_chats=chat or [])
-    serve(host=host, port=port, config=config)
+    serve(host=host, port=port, config=config, access_log=access_log)

@@ -25,6 +25,7 @@ from distributor.formatting.templates import (
     compile_template,
     sample_article,
 )
+from distributor.formatting.text import html_to_text
 from distributor.formatting.x import MAX_WEIGHT, render_x, tweet_url
 from distributor.models import Article, Destination, Platform, RenderedPost
 from distributor.telegram_html.text import format_text
@@ -57,7 +58,21 @@ def render(
             read_url=with_utm(article.url, "telegram", options.utm_campaign),
             read_label=options.read_more(destination.language, article.language),
         )
-    return render_x(clean, template)
+    return render_x(
+        clean,
+        template,
+        url=with_utm(article.url, "x", options.utm_campaign),
+        allow_mentions=destination.allow_mentions,
+        alt_text=alt_text(article),
+    )
+
+
+ALT_TEXT_MAX = 1000  # X's limit for an image's alt text
+
+
+def alt_text(article: Article) -> str:
+    """The featured image's description: its own alt text, else the headline it illustrates."""
+    return (article.image_alt or html_to_text(article.title))[:ALT_TEXT_MAX]
 
 
 SHIPPED_DIR = Path(__file__).with_name("templates")
@@ -168,7 +183,9 @@ def build_preview(
     article: Article, destinations: Sequence[Destination], options: FormatOptions
 ) -> dict[str, Any]:
     """``{"telegram": {method, parse_mode, text|caption, reply_markup, link_preview_options},
-    "x": {text}, "share_links": {network: url}}`` for the first Telegram and X destinations."""
+    "x": {text, neutralised_mentions, image_url, alt_text}, "share_links": {network: url}}``
+    for the first Telegram and X destinations; ``neutralised_mentions`` lists the handles whose
+    @ no longer mentions anyone (a WORD JOINER follows it, formatting.mentions)."""
     telegram = render(article, _first(destinations, "telegram"), options)
     tweet = render(article, _first(destinations, "x"), options)
     text_key = "caption" if telegram.method == "sendPhoto" else "text"
@@ -180,6 +197,11 @@ def build_preview(
             "reply_markup": telegram.reply_markup,
             "link_preview_options": telegram.link_preview_options,
         },
-        "x": {"text": tweet.text},
+        "x": {
+            "text": tweet.text,
+            "neutralised_mentions": ["@" + handle for handle in tweet.neutralised_mentions],
+            "image_url": tweet.photo_url,
+            "alt_text": tweet.alt_text,
+        },
         "share_links": share_links(article, options.utm_campaign, options.public_base_url),
     }

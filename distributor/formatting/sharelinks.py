@@ -97,9 +97,28 @@ def share_links(article: Article, utm_campaign: str, tracked_base: str | None) -
     return {network: shared.link(network) for network in NETWORKS}
 
 
+QR_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def qr_target(article: Article, utm_campaign: str) -> str:
+    """What the "Scan" code opens: the article URL tagged ``utm_source=qr``."""
+    return with_utm(article.url, QR_SOURCE, utm_campaign)
+
+
+def qr_image(url: str, kind: str, scale: int = 8) -> bytes:
+    """A QR code of ``url`` as PNG or SVG (``kind`` in QR_KINDS), medium error correction,
+    the standard four-module quiet zone."""
+    buffer = io.BytesIO()
+    qr = segno.make(url, error="m", micro=False)
+    if kind == "svg":
+        qr.save(
+            buffer, kind="svg", scale=scale, border=4, light="#fff", xmldecl=False, title="Scan"
+        )
+    else:
+        qr.save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
 def qr_png(article: Article, utm_campaign: str, scale: int = 8) -> bytes:
     """A PNG QR code of the article URL (utm_source=qr) for "Scan"."""
-    buffer = io.BytesIO()
-    qr = segno.make(with_utm(article.url, QR_SOURCE, utm_campaign), error="m", micro=False)
-    qr.save(buffer, kind="png", scale=scale, border=4)
-    return buffer.getvalue()
+    return qr_image(qr_target(article, utm_campaign), "png", scale)

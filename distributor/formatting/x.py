@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from twitter_text import extract_urls_with_indices
@@ -17,6 +18,7 @@ from twitter_text.regexp.emoji import emoji_list
 from twitter_text.regexp.spaces_group import spaces_group
 
 from distributor.formatting.clean import CleanArticle
+from distributor.formatting.mentions import neutralise_mentions
 from distributor.formatting.templates import PostTemplate
 from distributor.formatting.text import Unformattable, fit, tidy
 from distributor.models import RenderedPost
@@ -90,12 +92,26 @@ def _linked_whole(url: str) -> bool:
     return weighted_length(url) == URL_WEIGHT
 
 
-def render_x(article: CleanArticle, template: PostTemplate) -> RenderedPost:
-    """A tweet with the title, the link and as many hashtags as fit in 280 weighted characters."""
-    url = tweet_url(article.url)
+def render_x(
+    article: CleanArticle,
+    template: PostTemplate,
+    *,
+    url: str | None = None,
+    allow_mentions: Collection[str] = (),
+    alt_text: str | None = None,
+) -> RenderedPost:
+    """A tweet with the title, the link (``url``: the article's, with campaign tags) and as many
+    hashtags as fit in 280 weighted characters; no @mention of a handle outside
+    ``allow_mentions`` (formatting.mentions). The featured image and its ``alt_text`` ride
+    along for the publisher to upload."""
+    link = tweet_url(url or article.url)
+    neutralised: tuple[str, ...] = ()
 
     def render(title: str, excerpt: str, tags: tuple[str, ...]) -> str:
-        return tidy(template.render(**article.context(title, excerpt, tags, url)))
+        nonlocal neutralised
+        text = tidy(template.render(**article.context(title, excerpt, tags, link)))
+        text, neutralised = neutralise_mentions(text, allow_mentions)
+        return text
 
     text = fit(
         render,
@@ -107,7 +123,15 @@ def render_x(article: CleanArticle, template: PostTemplate) -> RenderedPost:
     )
     if has_invalid_characters(text):  # only a template's own text can hold them
         raise Unformattable(f"X refuses a character in the tweet: {text!r}")
-    return RenderedPost(platform="x", method="tweet", text=text)
+    image = article.image_url
+    return RenderedPost(
+        platform="x",
+        method="tweet",
+        text=text,
+        neutralised_mentions=neutralised,
+        photo_url=image,
+        alt_text=alt_text if image else None,
+    )
 
 
 MAX_WEIGHT = 280

@@ -8,7 +8,7 @@ WordPress REST post (``/wp-json/wp/v2/posts/<id>?_embed``) and mapped as follows
   entities decoded); ``excerpt.rendered`` → excerpt (HTML kept);
 - ``_embedded.author[0].name`` → author; the first ``wp:term`` of taxonomy ``category`` →
   category; every ``post_tag`` term → tags; ``_embedded["wp:featuredmedia"][0].source_url`` →
-  image_url (without ``_embed`` these are left empty);
+  image_url and ``.alt_text`` → image_alt (without ``_embed`` these are left empty);
 - ``date_gmt`` (UTC, no zone in WP's JSON) → published_at, ``modified_gmt`` when unset;
 - revision = ``modified_gmt`` as unix seconds: every save raises it, so it is monotonic
   (two saves within one second share a revision and the second is deduplicated);
@@ -77,6 +77,7 @@ class _Named(BaseModel):
 
 class _Media(BaseModel):
     source_url: str | None = None
+    alt_text: str = ""
 
 
 class _Embedded(BaseModel):
@@ -110,6 +111,7 @@ _SOURCE = {
     "category": "_embedded.wp:term",
     "tags": "_embedded.wp:term",
     "image_url": "_embedded.wp:featuredmedia.source_url",
+    "image_alt": "_embedded.wp:featuredmedia.alt_text",
     "published_at": "date_gmt",
     "revision": "modified_gmt",
 }
@@ -135,6 +137,9 @@ def from_wordpress(data: Mapping[str, Any]) -> ArticleEvent:
         "image_url": post.embedded.featured_media[0].source_url
         if post.embedded.featured_media
         else None,
+        "image_alt": post.embedded.featured_media[0].alt_text[:1000]
+        if post.embedded.featured_media
+        else "",
         "published_at": published,
         "revision": int(modified.timestamp()),
     }

@@ -14,6 +14,7 @@ from distributor.errors import DistributorError
 from distributor.intake.adapters import decode_event
 from distributor.intake.signature import ReplayGuard, verify
 from distributor.models import ArticleEvent
+from distributor.observe.report import report_event
 from distributor.queue.names import FAN_OUT
 from distributor.wiring import Container
 
@@ -45,14 +46,16 @@ def accept_event(event: ArticleEvent, container: Container) -> tuple[str, bool]:
 
     The dedupe marker and the outbox entry are written in one step before queueing, so an event
     is never marked accepted without the outbox sweep knowing to send it again."""
-    event_id = event.event_id
-    kwargs = {"event": event.model_dump(mode="json"), "event_id": event_id}
+    event_id, now = event.event_id, container.clock()
+    kwargs = {"event": event.model_dump(mode="json"), "event_id": event_id, "accepted_at": now}
     outbox = container.outbox
-    if not outbox.add_once(event_id, kwargs, container.clock(), EVENT_TTL_S):
+    if not outbox.add_once(event_id, kwargs, now, EVENT_TTL_S):
+        report_event(event_id, event.type, event.article.id, duplicate=True)
         return event_id, True
     try:
         container.enqueue(FAN_OUT, kwargs)
     except Exception as exc:
         outbox.forget(event_id, marker=True)
         raise EnqueueFailed(f"could not queue event {event_id}: {exc}") from exc
+    report_event(event_id, event.type, event.article.id, duplicate=False)
     return event_id, False

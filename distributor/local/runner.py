@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -71,6 +72,11 @@ def prepare(settings: Settings, var_dir: Path, stack: Stack) -> Settings:
         if not settings.sandbox:
             raise ConfigError(f"routing file {settings.routing_file} not found")
         env["DISTRIBUTOR_ROUTING_FILE"] = str(EXAMPLE_ROUTING)
+    if not env.get("PROMETHEUS_MULTIPROC_DIR"):  # one directory: the API's /metrics shows all
+        metrics_dir = var_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)  # counts start again with the stack
+        metrics_dir.mkdir(parents=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     return Settings()
 
 
@@ -96,6 +102,8 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
         if child.sandbox:
             port = str(urlsplit(child.sandbox_url).port or 8081)
             args = ["sandbox", "--routing", str(child.routing_file), "--port", port]
+            if not child.log_verbose:
+                args.append("--no-access-log")
             if child.telegram_probe_chat:
                 args += ["--chat", child.telegram_probe_chat]
             stack.start("sandbox", args, env)
@@ -107,6 +115,7 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
             echo(f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials)")
         echo(f"api      http://{child.api_host}:{child.api_port}/docs")
         echo(f"desk     http://{child.api_host}:{child.api_port}/manage")
+        echo(f"metrics  http://{child.api_host}:{child.api_port}/metrics")
         echo("press Ctrl-C to stop")
         while not stopping:
             dead = stack.dead()

@@ -59,6 +59,11 @@ class Publisher(Protocol):
 
     platform: Platform
 
+    def prepare(self, destination: Destination, post: RenderedPost) -> RenderedPost:
+        """Work that must come before the claim and posts nothing (X uploads the featured
+        image); best effort, it never raises: the post as it can be sent."""
+        ...
+
     def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
         """Post and return the platform's message ids (one for a message or tweet)."""
         ...

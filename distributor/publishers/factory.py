@@ -16,10 +16,12 @@ from distributor.config import Settings
 from distributor.errors import ConfigError
 from distributor.models import Platform
 from distributor.publishers.base import Publisher
+from distributor.publishers.image_fetch import ImageFetcher
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.transport import route_tweepy_to
 from distributor.publishers.x import XPublisher
 from distributor.publishers.x_limits import Observe, watch_post_limits
+from distributor.publishers.x_media import XMedia
 from distributor.redact import redact_bot_tokens
 
 # the sandbox derives the account from the access token's leading digits
@@ -104,11 +106,16 @@ def build_x(
     clock: Callable[[], float] = time.time,
 ) -> XPublisher:
     """The X publisher for one account; ``observe`` receives the limits in every answer to a
-    post (the budget learns from them)."""
+    post (the budget learns from them). The featured image is uploaded by the same account's
+    client (X attaches only media its uploader owns), unless ``x_images`` is off."""
     client, user_auth = build_x_client(settings, credentials)
     if observe is not None:
         watch_post_limits(client.session, observe, settings.x_usage_cap_reset_day, clock)
-    return XPublisher(client, user_auth=user_auth)
+    media = None
+    if settings.x_images:
+        fetcher = ImageFetcher(settings.image_fetch_allow, timeout_s=settings.image_fetch_timeout_s)
+        media = XMedia(client, fetcher, user_auth=user_auth)
+    return XPublisher(client, user_auth=user_auth, media=media)
 
 
 def build_publisher(platform: Platform, settings: Settings) -> Publisher:

@@ -58,6 +58,10 @@ class TelegramPublisher:
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
 
+    def prepare(self, destination: Destination, post: RenderedPost) -> RenderedPost:
+        """Nothing to do before the claim: Telegram fetches the photo itself."""
+        return post
+
     def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
         """``sendPhoto`` (caption) or ``sendMessage``; returns the message id."""
         chat = chat_id(destination.target)

@@ -2,7 +2,8 @@
 
 Edits: the X API offers no way to edit a post for most tiers, so ``edit`` refuses (permanent) and
 delivery never calls it for X; an ``edit`` update policy keeps the first post on X. Images: the
-post carries the article link and X shows its card; no media is uploaded.
+post carries the article link; the featured image is uploaded before the claim by ``prepare``
+(``x_media``), and a post whose upload failed goes without it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from distributor.errors import (
 from distributor.models import Destination, Platform, RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
 from distributor.publishers.x_limits import body_of, usage_capped
+from distributor.publishers.x_media import XMedia
 
 # requests raised these before anything was sent
 _NOT_SENT = (
@@ -48,20 +50,28 @@ class XPublisher:
         user_auth: bool = True,
         pages: int = 3,
         clock: Callable[[], float] = time.time,
+        media: XMedia | None = None,
     ) -> None:
         self._client = client
+        self._media = media
         self._user_auth = user_auth
         self._pages = pages
         self._clock = clock
         self._user_id: str | None = None
 
+    def prepare(self, destination: Destination, post: RenderedPost) -> RenderedPost:
+        """Upload the featured image (when images are on); the post without it on failure."""
+        return self._media.attach(post) if self._media is not None else post
+
     def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
-        """Create a post (quoting ``post.quote_id`` when set); returns its id."""
+        """Create a post (with its uploaded media; quoting ``post.quote_id`` when set);
+        returns its id."""
         if post.method != "tweet":
             raise PermanentError(f"X cannot send a {post.method!r} post")
+        media = list(post.media_ids) or None
         response = self._call(
-            self._client.create_tweet, text=post.text, quote_tweet_id=post.quote_id,
-            user_auth=self._user_auth,
+            self._client.create_tweet, text=post.text, media_ids=media,
+            quote_tweet_id=post.quote_id, user_auth=self._user_auth,
         )  # fmt: skip
         return (str(response.data["id"]),)
 

@@ -1,10 +1,10 @@
 """One delivery: (article, destination, revision, action) → at most one post, recorded.
 
-Order: ledger check → render → rate governor (its turn; ``turns``) → ledger claim → platform
-call → ledger record. The claim comes last before the call, so a worker that dies before it
-leaves the delivery ``pending`` (redelivered, posted once) and only a death during the call
-leaves ``in_doubt``. A post whose turn cannot come within its destination's ``max_delay`` is
-recorded ``skipped``.
+Order: ledger check → render → rate governor (its turn; ``turns``) → prepare (X: the image
+upload) → ledger claim → platform call → ledger record. The claim comes last before the call,
+so a worker that dies before it leaves the delivery ``pending`` (redelivered, posted once) and
+only a death during the call leaves ``in_doubt``. A post whose turn cannot come within its
+destination's ``max_delay`` is recorded ``skipped``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from distributor.errors import (
@@ -64,6 +64,9 @@ class Outcome:
     retry_in: float | None = None  # seconds, only for RETRY (may exceed a minute)
     message_ids: tuple[str, ...] = ()
     notice: str | None = None  # worth a warning on the console (an account's posts now held)
+    # for the metrics (observe.report): the governor's wait, and the platform's (a 429)
+    governor_wait_s: float = 0.0
+    platform_retry_after: float | None = None
 
 
 def backoff(
@@ -144,13 +147,16 @@ def deliver(
             return Outcome(OutcomeKind.SKIPPED, turn.stale)
         return Outcome(OutcomeKind.NOTHING, f"not skipped: {_state(ledger, where)}")
     if not turn.go:
+        wait = turn.wait_s
         if turn.held is None:
-            wait = turn.wait_s
-            return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
+            detail = f"rate limited for {wait:.1f}s"
+            return Outcome(OutcomeKind.RETRY, detail, backoff(0, wait), governor_wait_s=wait)
         if turn.first:
             ledger.note(*where, "held", turn.held)
         notice = turn.held if turn.notice else None
-        return Outcome(OutcomeKind.RETRY, turn.held, turn.wait_s, notice=notice)
+        return Outcome(OutcomeKind.RETRY, turn.held, wait, notice=notice, governor_wait_s=wait)
+    if mode == "post":
+        post = publisher.prepare(destination, post)  # posts nothing; a retry may redo it
     claim = ledger.claim(*where, action=mode)
     if claim is None:
         governor.refund(destination)
@@ -215,9 +221,11 @@ def call_platform(
             ids = publisher.publish(destination, post)
     except RateLimited as exc:  # a spent limit: waiting cures it, so it is not an attempt
         ledger.release(claim, str(exc))
-        return Outcome(OutcomeKind.RETRY, str(exc), backoff(0, exc.retry_after))
+        wait = backoff(0, exc.retry_after)
+        return Outcome(OutcomeKind.RETRY, str(exc), wait, platform_retry_after=exc.retry_after)
     except TransientError as exc:
-        return _retry(claim, ledger, str(exc), exc.retry_after, max_attempts)
+        outcome = _retry(claim, ledger, str(exc), exc.retry_after, max_attempts)
+        return replace(outcome, platform_retry_after=exc.retry_after)
     except DuplicatePost as exc:
         lookup = Lookup(article_url)
         return _found_duplicate(claim, destination, ledger, publisher, lookup, str(exc), post)

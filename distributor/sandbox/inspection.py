@@ -152,6 +152,10 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
     async def usage() -> list[dict[str, Any]]:
         return sandbox.x_windows.usage()
 
+    @router.get("/x/media")
+    async def media() -> list[dict[str, Any]]:
+        return [m.listing() for m in sandbox.x.media.values()]
+
     @router.post("/x/tweets/{tweet_id}/metrics")
     async def set_metrics(tweet_id: str, metrics: dict[str, int]) -> dict[str, Any]:
         tweet = sandbox.x.tweets.get(tweet_id)

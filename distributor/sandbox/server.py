@@ -25,10 +25,15 @@ class SandboxStartError(DistributorError):
     """The background sandbox did not start listening in time."""
 
 
-def serve(host: str = "127.0.0.1", port: int = 8081, config: SandboxConfig | None = None) -> None:
-    """Run the sandbox until interrupted."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8081,
+    config: SandboxConfig | None = None,
+    access_log: bool = True,
+) -> None:
+    """Run the sandbox until interrupted (``access_log``: a line per request)."""
     server_config = uvicorn.Config(
-        create_sandbox_app(config), host=host, port=port, log_level="info"
+        create_sandbox_app(config), host=host, port=port, log_level="info", access_log=access_log
     )
     redact_bot_tokens("uvicorn.access")
     uvicorn.Server(server_config).run()

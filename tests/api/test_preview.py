@@ -79,12 +79,25 @@ def test_preview_of_the_seed_article(client: TestClient) -> None:
         "reply_markup": {"inline_keyboard": [[{"text": "Read more", "url": read_url}]]},
         "link_preview_options": None,
     }
+    tweet_url = f"{URL}?utm_source=x&utm_medium=social&utm_campaign=pemilu"
     assert body["x"] == {
         "text": "Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi\n\n"
-        f"{URL}\n\n#AlHaris #Gubernur #Rakor"
+        f"{tweet_url}\n\n#AlHaris #Gubernur #Rakor",
+        "neutralised_mentions": [],
+        "image_url": seed_article_dict()["image_url"],
+        "alt_text": "Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi",
     }
     assert body["share_links"]["reddit"] == "https://go.visualjambi.com/s/20240201-rakor/reddit"
     assert len(body["share_links"]) == 9
+
+
+def test_preview_shows_the_mentions_it_neutralised(client: TestClient) -> None:
+    title = "Ketua KPU @kpu_ri: Pemilu Damai, kata @visualjambi"
+    response = client.post("/v1/preview", json={**seed_article_dict(), "title": title})
+    assert response.status_code == 200
+    x = response.json()["x"]
+    assert x["neutralised_mentions"] == ["@kpu_ri", "@visualjambi"]
+    assert x["text"].startswith("Ketua KPU @\u2060kpu_ri: Pemilu Damai, kata @\u2060visualjambi")
 
 
 def test_preview_without_image_is_a_message(client: TestClient) -> None:

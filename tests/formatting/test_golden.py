@@ -26,7 +26,8 @@ EXCERPT = (
     " Polda Jambi."
 )
 TELEGRAM_TEXT = f"<b>{TITLE}</b>\n\n{EXCERPT}\n\n#AlHaris #Gubernur #Rakor"
-TWEET = f"{TITLE}\n\n{URL}\n\n#AlHaris #Gubernur #Rakor"
+TWEET_URL = f"{URL}?utm_source=x&utm_medium=social&utm_campaign=distributor"  # counts 23
+TWEET = f"{TITLE}\n\n{TWEET_URL}\n\n#AlHaris #Gubernur #Rakor"
 READ_URL = f"{URL}?utm_source=telegram&utm_medium=social&utm_campaign=distributor"
 TELEGRAM = Destination(id="channel", platform="telegram", target="@visualjambi")
 X = Destination(id="x-main", platform="x", target="visualjambi")
@@ -95,7 +96,12 @@ def test_preview(tracked: str | None) -> None:
         "reply_markup": {"inline_keyboard": [[{"text": "Baca selengkapnya", "url": READ_URL}]]},
         "link_preview_options": None,
     }
-    assert preview["x"] == {"text": TWEET}
+    assert preview["x"] == {
+        "text": TWEET,
+        "neutralised_mentions": [],
+        "image_url": seed().image_url,
+        "alt_text": TITLE,
+    }
     links = preview["share_links"]
     assert list(links) == [
         "facebook", "x", "whatsapp", "telegram", "linkedin", "email", "line", "reddit", "pinterest"

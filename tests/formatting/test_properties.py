@@ -19,6 +19,7 @@ from twitter_text import parse_tweet
 from distributor.formatting import FormatOptions
 from distributor.formatting.clean import clean_article
 from distributor.formatting.render import build_preview
+from distributor.formatting.sharelinks import with_utm
 from distributor.formatting.text import ELLIPSIS
 from distributor.formatting.x import tweet_url
 from distributor.models import Article, Destination
@@ -121,7 +122,7 @@ def test_every_article_makes_posts_the_platforms_accept(article: Article) -> Non
         )
     tweet = preview["x"]["text"]
     assert parse_tweet(tweet).valid, tweet
-    assert tweet_url(article.url) in tweet
+    assert tweet_url(with_utm(article.url, "x", OPTIONS.utm_campaign)) in tweet
     for seen in (plain, tweet):
         assert "alert(1)" not in seen  # script text
 

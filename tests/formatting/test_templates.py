@@ -98,7 +98,8 @@ def test_options_load_templates_beside_the_routing_file(tmp_path: Path) -> None:
         "<i>Politik</i>: <b>Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi</b>"
     )
     assert render(seed, X, options).text == (
-        f"Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi — Redaksi {seed.url}"
+        "Gubernur Al Haris Pimpin Rakor Politik Se-Provinsi Jambi — Redaksi "
+        f"{seed.url}?utm_source=x&utm_medium=social&utm_campaign={options.utm_campaign}"
     )
 
 

@@ -60,6 +60,12 @@ def test_bad_bodies(body: bytes, status: int, fragment: str) -> None:
     assert info.value.status_code == status
 
 
+def test_the_featured_images_alt_text_is_kept() -> None:
+    post = wordpress_post()
+    post["_embedded"]["wp:featuredmedia"][0]["alt_text"] = "Gubernur membuka rakor"
+    assert decode_event(_body(post)).article.image_alt == "Gubernur membuka rakor"
+
+
 def test_wordpress_post_maps_to_the_seed_article() -> None:
     event = decode_event(_body(wordpress_post()))
     seed = seed_article_dict()
@@ -75,6 +81,7 @@ def test_wordpress_post_maps_to_the_seed_article() -> None:
     assert article.excerpt.strip() == seed["excerpt"]
     assert (article.category, list(article.tags)) == (seed["category"], seed["tags"])
     assert article.image_url == seed["image_url"]
+    assert article.image_alt == ""  # the seed's media has none: the X upload uses the title
     assert article.published_at == published
     assert article.revision == int(published.timestamp())
 

@@ -28,9 +28,12 @@ from tests.support.seed import seed_event
 def test_accept_queues_fan_out_once(redis_url: str, redis_client: Redis, keys: Keys) -> None:
     event = ArticleEvent.model_validate(seed_event())
     with api_services(make_settings(redis_url, keys)) as services:
+        before = services.clock()
         assert accept_event(event, services) == (event.event_id, False)
         assert accept_event(event, services) == (event.event_id, True)
     tasks = queued_tasks(redis_client, keys)
+    accepted_at = tasks[0]["kwargs"].pop("accepted_at")  # for the publish → post latency
+    assert before <= accepted_at <= services.clock()
     assert tasks == [
         {
             "task": FAN_OUT,

@@ -59,6 +59,22 @@ def test_run_then_publish_shows_the_post_in_the_sandbox(tmp_path: Path) -> None:
         assert len(posted) == 2 and len(tweets) == 1, run.read_log()[-3000:]
         print(f"`distributor publish` start → listed: {elapsed:.2f} s; "
               f"202 → listed: {time.monotonic() - accepted:.2f} s")  # fmt: skip
+        # the console tells the story; beat's and Celery's routine lines stay out of it
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and run.read_log().count(" sent in ") < 3:
+            time.sleep(0.1)
+        log = run.read_log()
+        assert "article 20240201-rakor → tg-main sent in " in log, log[-3000:]
+        assert "https://t.me/visualjambi/1" in log
+        assert "Sending due task" not in log and "Task distributor." not in log
+        # the API's /metrics adds up the worker's counts (one multiprocess directory)
+        metrics = httpx.get(f"http://127.0.0.1:{api_port}/metrics").text
+        done = (
+            'distributor_deliveries_total{action="publish",destination="tg-main",'
+            'outcome="done",platform="telegram"} 1.0'
+        )
+        assert done in metrics
+        assert 'distributor_publish_to_post_seconds_count{platform="x"} 1.0' in metrics
     finally:
         children = run.children()
         assert run.proc is not None

@@ -109,5 +109,6 @@ def spine_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
         DISTRIBUTOR_VISIBILITY_TIMEOUT_S=str(settings.visibility_timeout_s),
         DISTRIBUTOR_HTTP_TIMEOUT_S=str(settings.http_timeout_s),
         DISTRIBUTOR_RECONCILE_MIN_AGE_S="1",
+        DISTRIBUTOR_LOG_VERBOSE="true",  # tests read Celery's per-task lines in the logs
     )
     return env

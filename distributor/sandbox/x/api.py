@@ -1,4 +1,5 @@
-"""X API v2 routes (``/2/...``) and the v1.1 media upload, with auth, windows and faults."""
+"""X API v2 routes (``/2/...``, media upload included) and the v1.1 media upload, with auth,
+windows and faults."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from distributor.sandbox.faults import FaultSpec
 from distributor.sandbox.state import Sandbox
+from distributor.sandbox.x import media as x_media
 from distributor.sandbox.x import ops as x_ops
 from distributor.sandbox.x.protocol import Caller, XApiError, authenticate, invalid_request, problem
 
@@ -72,6 +74,17 @@ async def _form(request: Request) -> dict[str, Any]:
     return out
 
 
+async def _fields(request: Request) -> dict[str, Any]:
+    """A JSON object body or a form's fields (the media routes take either)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        return await _form(request)
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        raise invalid_request("$: object expected")
+    return body
+
+
 def x_router(sandbox: Sandbox) -> APIRouter:
     """Routes for the emulated X API, bound to ``sandbox``."""
     router = APIRouter()
@@ -123,6 +136,31 @@ def x_router(sandbox: Sandbox) -> APIRouter:
     async def upload(caller: Caller, request: Request) -> x_ops.Result:
         return x_ops.media_upload(sandbox, caller, await _form(request))
 
+    async def media_upload(caller: Caller, request: Request) -> x_ops.Result:
+        return x_media.upload(sandbox, caller, await _fields(request))
+
+    async def media_status(caller: Caller, request: Request) -> x_ops.Result:
+        return x_media.status(sandbox, caller, dict(request.query_params))
+
+    async def media_initialize(caller: Caller, request: Request) -> x_ops.Result:
+        return x_media.initialize(sandbox, caller, await _fields(request))
+
+    async def media_append(caller: Caller, request: Request) -> x_ops.Result:
+        media_id = request.path_params["media_id"]
+        return x_media.append(sandbox, caller, media_id, await _fields(request))
+
+    async def media_finalize(caller: Caller, request: Request) -> x_ops.Result:
+        return x_media.finalize(sandbox, caller, request.path_params["media_id"])
+
+    async def media_metadata(caller: Caller, request: Request) -> x_ops.Result:
+        return x_media.metadata(sandbox, caller, await _json_body(request))
+
+    route("/2/media/upload", "POST", "media_upload", media_upload)
+    route("/2/media/upload", "GET", "media_upload", media_status)
+    route("/2/media/upload/initialize", "POST", "media_upload", media_initialize)
+    route("/2/media/upload/{media_id}/append", "POST", "media_upload", media_append)
+    route("/2/media/upload/{media_id}/finalize", "POST", "media_upload", media_finalize)
+    route("/2/media/metadata", "POST", "media_metadata", media_metadata)
     route("/2/tweets", "POST", "create_tweet", create)
     route("/2/tweets", "GET", "get_tweets", lookup)
     route("/2/tweets/{tweet_id}", "GET", "get_tweets", lookup_one)

@@ -152,7 +152,7 @@ def _media_ids(sandbox: Sandbox, user_id: str, media: Any) -> list[str]:
     now = sandbox.clock.now()
     for media_id in ids:
         found = sandbox.x.media.get(media_id)
-        if found is None or found.owner != user_id or found.expires_at <= now:
+        if found is None or found.owner != user_id or not found.usable(now):
             raise invalid_request("Your media IDs are invalid.", {"media.media_ids": [media_id]})
     return list(ids)
 

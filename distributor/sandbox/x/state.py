@@ -35,12 +35,32 @@ class Account:
 
 @dataclass
 class Media:
-    """An uploaded image, usable by its owner until it expires."""
+    """An uploaded image, usable by its owner until it expires (and, when it came in
+    segments, once finalized)."""
 
     id: str
     owner: str
     expires_at: float
     size: int
+    media_type: str = "image/jpeg"
+    category: str = "tweet_image"
+    total_bytes: int = 0
+    chunked: bool = False
+    finalized: bool = True
+    segments: dict[int, bytes] = field(default_factory=dict)
+    alt_text: str | None = None
+
+    def usable(self, now: float) -> bool:
+        """Whether a tweet may cite it now: complete and not expired."""
+        return self.finalized and self.expires_at > now
+
+    def listing(self) -> dict[str, Any]:
+        """The inspection view (``GET /sandbox/x/media``)."""
+        return {
+            "id": self.id, "owner": self.owner, "size": self.size, "media_type": self.media_type,
+            "media_category": self.category, "chunked": self.chunked,
+            "finalized": self.finalized, "alt_text": self.alt_text, "expires_at": self.expires_at,
+        }  # fmt: skip
 
 
 @dataclass
