@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # the outbox sweep sends an event's fan-out again after this long with a delivery pending
     outbox_stale_s: float = Field(default=900.0, ge=1)
 
+    # hardening (#13): "required" refuses to start on a Redis that may lose acknowledged writes
+    # (distributor/durability.py); "best_effort" only warns
+    durability: Literal["required", "best_effort"] = "required"
+
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
     digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
