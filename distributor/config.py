@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     namespace: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] = "distributor"
 
     webhook_secret: SecretStr = SecretStr("")
+    # hardening (#13): more secrets accepted at once, for rotation (a JSON list, newest first:
+    # the first one signs `distributor publish`); webhook_secret still works, alone or beside
+    webhook_secrets: list[SecretStr] = Field(default_factory=list)
     signature_tolerance_s: int = Field(default=300, ge=1, le=3600)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     tokens: list[ApiToken] = Field(default_factory=list)
@@ -63,6 +66,9 @@ class Settings(BaseSettings):
     sandbox_url: str = "http://127.0.0.1:8081"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # hardening (#13): addresses (comma-separated IPs or CIDRs, or "*") of the proxies whose
+    # X-Forwarded-For names the client; uvicorn's forwarded_allow_ips
+    trusted_proxies: str = "127.0.0.1"
 
     http_timeout_s: float = Field(default=10.0, gt=0)
     visibility_timeout_s: int = Field(default=600, ge=5)
@@ -129,20 +135,31 @@ class Settings(BaseSettings):
         """Refuse to start with a missing or placeholder secret, unless in sandbox mode."""
         if self.sandbox:
             return
-        if not _is_set(self.webhook_secret) or len(self.webhook_secret.get_secret_value()) < 16:
+        given = [self.webhook_secret, *self.webhook_secrets]
+        weak = [s for s in given if s.get_secret_value() and len(s.get_secret_value()) < 16]
+        if weak or not any(_is_set(s) for s in given):
             raise ConfigError(
-                "DISTRIBUTOR_WEBHOOK_SECRET is missing, a placeholder or shorter than 16 characters"
+                "DISTRIBUTOR_WEBHOOK_SECRET(S) is missing, a placeholder or shorter than 16 "
+                "characters"
             )
         if not (self.has_telegram or self.has_x):
             raise ConfigError("no platform credentials: set Telegram or X ones, or run in sandbox")
 
-    def webhook_secret_value(self) -> bytes:
-        """The webhook secret (the sandbox one in sandbox mode when none is set)."""
+    def webhook_secret_values(self) -> list[bytes]:
+        """Every webhook secret a signature may be made with, the signing one first (the
+        sandbox one in sandbox mode when none is set)."""
+        found = [s.get_secret_value().encode() for s in self.webhook_secrets if _is_set(s)]
         if _is_set(self.webhook_secret):
-            return self.webhook_secret.get_secret_value().encode()
+            found.append(self.webhook_secret.get_secret_value().encode())
+        if found:
+            return found
         if self.sandbox:
-            return SANDBOX_WEBHOOK_SECRET.encode()
+            return [SANDBOX_WEBHOOK_SECRET.encode()]
         raise ConfigError("DISTRIBUTOR_WEBHOOK_SECRET is not set")
+
+    def webhook_secret_value(self) -> bytes:
+        """The secret `distributor publish` signs with: the first of ``webhook_secret_values``."""
+        return self.webhook_secret_values()[0]
 
 
 def _is_set(secret: SecretStr | None) -> bool:

@@ -9,6 +9,7 @@ from distributor.api import deliveries, events, preview
 from distributor.api import shares as shares_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
+from distributor.api.limits import BodyLimit
 from distributor.wiring import Container
 
 
@@ -17,6 +18,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="distributor", version=__version__)
     app.state.container = container
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=container.settings.max_body_bytes)
     app.include_router(events.router)
     app.include_router(deliveries.router)
     app.include_router(preview.router)

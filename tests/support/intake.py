@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from redis import Redis
 
+from distributor.api.server import uvicorn_options
 from distributor.config import ApiToken, Settings
 from distributor.intake.signature import SIGNATURE_HEADER, sign
 from distributor.keys import Keys
@@ -101,10 +102,13 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[LiveServer]:
-    """Serve ``app`` over real HTTP on a free port until the block ends."""
+def live_server(app: FastAPI, settings: Settings | None = None) -> Iterator[LiveServer]:
+    """Serve ``app`` over real HTTP on a free port, as ``distributor api`` serves it (with
+    ``settings``' options), until the block ends."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    options = uvicorn_options(settings or Settings(_env_file=None))  # type: ignore[call-arg]
+    options.update(host="127.0.0.1", port=port)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
