@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     # (distributor/durability.py); "best_effort" only warns
     durability: Literal["required", "best_effort"] = "required"
 
+    # hardening (#13): share counting kept apart and bounded (docs/security.md, "Counts")
+    counts_redis_url: str | None = None  # a Redis of its own for share counts (default: redis_url)
+    site_origins: list[str] = Field(default_factory=list)  # origins whose pages may count views
+    click_limit: int = Field(default=30, ge=1)  # counted share clicks per address per window
+    click_limit_window_s: int = Field(default=600, ge=1)
+    click_limit_addresses: int = Field(default=100_000, ge=1)  # addresses tracked per window
+
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
     digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
