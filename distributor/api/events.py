@@ -18,7 +18,7 @@ from distributor.api.errors import error_response
 from distributor.config import ApiToken
 from distributor.errors import InvalidInput
 from distributor.intake.service import receive
-from distributor.intake.signature import SIGNATURE_HEADER
+from distributor.intake.signature import MAX_HEADER_CHARS, SIGNATURE_HEADER
 from distributor.models import ArticleEvent, Delivery
 from distributor.wiring import Container
 
@@ -79,7 +79,11 @@ _EVENT_BODY = {
             "name": SIGNATURE_HEADER,
             "in": "header",
             "required": True,
-            "schema": {"type": "string"},
+            "schema": {
+                "type": "string",
+                "maxLength": MAX_HEADER_CHARS,
+                "pattern": "^t=[0-9]{1,12},v1=[0-9a-f]{64}$",
+            },
             "description": 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
         }
     ],
