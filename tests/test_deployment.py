@@ -55,3 +55,15 @@ def test_the_lock_files_pin_every_dependency_with_hashes() -> None:
         blocks = re.split(r"\n(?=[A-Za-z0-9])", text)
         unhashed = [b.split()[0] for b in blocks if "==" in b and "--hash=sha256:" not in b]
         assert not unhashed, f"{lock}: no hash for {unhashed}"
+
+
+def test_share_counts_get_a_bounded_redis_of_their_own() -> None:
+    services = _services()
+    assert services["api"]["environment"]["DISTRIBUTOR_COUNTS_REDIS_URL"].startswith(
+        "redis://redis-counts:"
+    )
+    counts = services["redis-counts"]["command"]
+    assert counts[counts.index("--maxmemory-policy") + 1] == "volatile-lru"
+    assert counts[counts.index("--maxmemory") + 1] == "256mb"
+    main = services["redis"]["command"]
+    assert main[main.index("--maxmemory-policy") + 1] == "noeviction"  # the ledger's is never
