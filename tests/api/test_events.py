@@ -305,3 +305,22 @@ def test_the_signature_is_over_the_raw_bytes(
     }
     assert client.post("/v1/events", content=body, headers=headers).status_code == 202
     assert redis_client.llen(keys.queue("fan_out")) == 1
+
+
+def test_several_webhook_secrets_are_accepted_while_one_is_rotated(
+    redis_url: str, redis_client: Redis, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new, newer = "rotated-in-secret-0123456789", "rotated-in-later-0123456789"
+    monkeypatch.setenv("DISTRIBUTOR_WEBHOOK_SECRETS", json.dumps([newer, new]))
+    settings = make_settings(redis_url, keys)  # DISTRIBUTOR_WEBHOOK_SECRET=SECRET still works
+    assert settings.webhook_secret_values() == [newer.encode(), new.encode(), SECRET.encode()]
+    with api_services(settings) as services, TestClient(create_app(services)) as client:
+        for n, secret in enumerate((SECRET, new, newer)):
+            body = encode(seed_event(article_id=f"rotation-{n}"))
+            headers = signed_headers(body, secret=secret)
+            response = client.post("/v1/events", content=body, headers=headers)
+            assert response.status_code == 202, response.text
+        body = encode(seed_event(article_id="rotation-x"))
+        headers = signed_headers(body, secret="x" * 30)
+        refused = client.post("/v1/events", content=body, headers=headers)
+        assert refused.status_code == 401
