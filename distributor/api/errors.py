@@ -31,11 +31,10 @@ ERROR_CODES = {
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "too_many_requests",
-    431: "headers_too_large",
     500: "internal_error",
     503: "unavailable",
 }
-UNAVAILABLE = "a service this API depends on is unavailable; nothing was recorded, try again later"
+UNAVAILABLE = "a service this API depends on is unavailable; try again later"
 log = logging.getLogger(__name__)
 
 
