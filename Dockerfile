@@ -1,8 +1,9 @@
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY distributor ./distributor
 COPY workers ./workers
-RUN pip install --no-cache-dir . && useradd --create-home app && mkdir -p /app/var && chown app /app/var
+RUN pip install --no-cache-dir --no-deps . && useradd --create-home app && mkdir -p /app/var && chown app /app/var
 USER app
 ENTRYPOINT ["distributor"]

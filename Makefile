@@ -4,13 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck all bench clean
+.PHONY: run test lint typecheck all bench clean lock
 
-$(STAMP): pyproject.toml
+# installs exactly what requirements-dev.lock pins, every file checked against its hash
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# after changing dependencies in pyproject.toml: resolve again (uv), then `make` reinstalls.
+# requirements.lock is the service's own (the Docker image); requirements-dev.lock adds [dev]
+LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
+lock: $(STAMP)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 run: $(STAMP)
 	$(BIN)/distributor run

@@ -1,4 +1,5 @@
-"""Shared pieces of the end-to-end benches: a private stack on loopback (Redis with AOF, the
+"""Shared pieces of the end-to-end benches: a private stack on loopback (Redis with AOF fsynced
+on every write, as deployed, the
 sandbox, the API, workers, beat) on ports 18600-18699, signed publishing, the sandbox's own
 record of what was posted, and the peak resident memory of every process the stack starts.
 
@@ -94,6 +95,7 @@ class StackOptions:
     reconcile_min_age_s: float = 5.0
     outbox_stale_s: float = 900.0
     probe_chat: str = "-1009990001"  # where the reconciler forwards posts to find an in-doubt one
+    appendfsync: str = "always"  # the Redis's fsync policy; "everysec" only to measure its cost
     keep: bool = False  # keep the logs and Redis data folder
 
 
@@ -111,7 +113,8 @@ class Stack:
 
     def start(self) -> Stack:
         """Redis (AOF), the sandbox and the API; workers are started one by one."""
-        self.redis = PrivateRedis(self.root / "redis", bench_port()).start()
+        redis = PrivateRedis(self.root / "redis", bench_port(), self.options.appendfsync)
+        self.redis = redis.start()
         routing = self.root / "routing.toml"
         routing.write_text(self.options.routing, encoding="utf-8")
         sandbox_port = bench_port()

@@ -1,6 +1,7 @@
 """End-to-end pipeline: articles through the HTTP API to the sandbox, against bare Celery.
 
-Starts a private stack on loopback (Redis with AOF, `distributor sandbox` with flood control
+Starts a private stack on loopback (Redis with AOF, fsync on every write unless
+``--appendfsync`` says otherwise, `distributor sandbox` with flood control
 off and the unlimited X tier, `distributor api`, `distributor worker` with
 DISTRIBUTOR_RATE_LIMITS=off) and measures, from each 202 to the sandbox storing each post:
 
@@ -18,6 +19,8 @@ Every event goes to one Telegram channel and one X account (2 deliveries).
 
     PYTHONPATH=. .venv/bin/python bench/pipeline.py [--rate 50] [--seconds 20] [--burst 3000]
         [--bare 20000] [--concurrency 4] [--pool prefork] [--metrics-compare 0] [--json out.json]
+        [--bare 20000] [--concurrency 4] [--pool prefork] [--appendfsync always|everysec|both]
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -201,7 +204,7 @@ def compare_metrics(
 
 
 def main(argv: list[str]) -> int:
-    """Run every phase once and print the figures."""
+    """Run every phase once (per fsync policy asked for) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=50.0, help="fixed offered load, events/s")
     parser.add_argument("--seconds", type=float, default=20.0, help="fixed load length, 0: skip")
@@ -211,12 +214,42 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pool", default="prefork", help="prefork or threads")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--metrics-compare", type=int, default=0, help="rounds of metrics off/on")
+    parser.add_argument(
+        "--appendfsync",
+        choices=["always", "everysec", "both"],
+        default="always",
+        help="Redis fsync policy; both: run twice and print what durability costs",
+    )
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
 
     print(f"machine: {machine()}")
+    policies = ["always", "everysec"] if args.appendfsync == "both" else [args.appendfsync]
     results: dict[str, Any] = {"args": vars(args), "machine": machine()}
-    with running_stack(StackOptions(routing=ROUTING)) as stack, PeakMemory() as memory:
+    for policy in policies:
+        print(f"-- Redis appendfsync {policy}")
+        results[policy] = run_stack(args, policy)
+    if len(policies) == 2:
+        durable, lax = results["always"], results["everysec"]
+        for phase, measure in (("saturation", "deliveries_per_s"), ("fixed", "events_per_s")):
+            if phase in durable:
+                ratio = durable[phase][measure] / lax[phase][measure]
+                print(f"{phase}: {measure} always / everysec = {ratio:.2f}")
+        if "fixed" in durable:
+            p99 = durable["fixed"]["latency_ms"]["p99"], lax["fixed"]["latency_ms"]["p99"]
+            print(f"fixed: latency p99 always {p99[0]:.0f} ms, everysec {p99[1]:.0f} ms")
+    print(f"load after: {machine()}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(results, out, indent=2)
+    return 0
+
+
+def run_stack(args: argparse.Namespace, appendfsync: str) -> dict[str, Any]:
+    """One private stack with Redis at ``appendfsync``: warm-up, the phases asked for."""
+    results: dict[str, Any] = {}
+    options = StackOptions(routing=ROUTING, appendfsync=appendfsync)
+    with running_stack(options) as stack, PeakMemory() as memory:
         memory.watch("api", stack.services["api"])
         for n in range(args.workers):
             worker = stack.start_worker(f"worker-{n}", args.concurrency, args.pool)
@@ -245,14 +278,10 @@ def main(argv: list[str]) -> int:
             if args.burst > 0:
                 results["ratio"] = burst.deliveries_per_s / bare
                 print(f"deliveries/s over bare tasks/s = {results['ratio']:.2f}")
-        print(f"load after: {machine()}")
         print("peak RSS:")
         print(memory.report())
         results.update(peak_rss_mib=memory.peaks, machine_after=machine())
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(results, out, indent=2)
-    return 0
+    return results
 
 
 if __name__ == "__main__":

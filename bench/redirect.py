@@ -1,6 +1,7 @@
 """Tracked share redirects under load: ``/s/{article}/{network}`` against a bare endpoint.
 
-A real uvicorn server (child process) runs the app with one extra bare route,
+A real uvicorn server (child process, with ``distributor api``'s options) runs the app with one
+extra bare route,
 ``GET /bench/bare`` (a constant 302, no Redis). This process is the load generator: keep-alive
 HTTP/1.1 connections on loopback, closed loop, phases alternating bare / share so both see the
 same machine state. Articles are drawn Zipf(1.1) over 1,000 stored ones (the day's hot stories
@@ -31,6 +32,8 @@ from contextlib import contextmanager
 import httpx
 
 REDIS_URL = os.environ.get("DISTRIBUTOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+# served as `distributor api` serves (h11, bounded heads); "httptools" to compare parsers
+HTTP_PARSER = os.environ.get("DISTRIBUTOR_BENCH_HTTP", "")
 ARTICLES = 1000
 ZIPF_S = 1.1  # clicks concentrate on the day's hot stories
 POPULARITY = list(itertools.accumulate(1 / (rank + 1) ** ZIPF_S for rank in range(ARTICLES)))
@@ -53,6 +56,7 @@ def serve(port: int, namespace: str) -> None:
     from redis import Redis
 
     from distributor.api.app import create_app
+    from distributor.api.server import uvicorn_options
     from distributor.config import Settings
     from distributor.keys import Keys
     from distributor.models import Destination
@@ -77,7 +81,10 @@ def serve(port: int, namespace: str) -> None:
         return RedirectResponse("https://example.com/", status_code=302)
 
     app.add_api_route("/bench/bare", bare, methods=["GET"])
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    options = uvicorn_options(services.settings) | {"host": "127.0.0.1", "port": port}
+    if HTTP_PARSER:
+        options["http"] = HTTP_PARSER
+    uvicorn.run(app, log_level="warning", access_log=False, **options)
 
 
 def seed(namespace: str) -> None:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     namespace: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] = "distributor"
 
     webhook_secret: SecretStr = SecretStr("")
+    # hardening (#13): more secrets accepted at once, for rotation (a JSON list, newest first:
+    # the first one signs `distributor publish`); webhook_secret still works, alone or beside
+    webhook_secrets: list[SecretStr] = Field(default_factory=list)
     signature_tolerance_s: int = Field(default=300, ge=1, le=3600)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     tokens: list[ApiToken] = Field(default_factory=list)
@@ -84,6 +87,9 @@ class Settings(BaseSettings):
     sandbox_url: str = "http://127.0.0.1:8081"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # hardening (#13): addresses (comma-separated IPs or CIDRs, or "*") of the proxies whose
+    # X-Forwarded-For names the client; uvicorn's forwarded_allow_ips
+    trusted_proxies: str = "127.0.0.1"
 
     http_timeout_s: float = Field(default=10.0, gt=0)
     visibility_timeout_s: int = Field(default=600, ge=5)
@@ -92,6 +98,17 @@ class Settings(BaseSettings):
     reconcile_min_age_s: float = Field(default=120.0, ge=0)
     # the outbox sweep sends an event's fan-out again after this long with a delivery pending
     outbox_stale_s: float = Field(default=900.0, ge=1)
+
+    # hardening (#13): "required" refuses to start on a Redis that may lose acknowledged writes
+    # (distributor/durability.py); "best_effort" only warns
+    durability: Literal["required", "best_effort"] = "required"
+
+    # hardening (#13): share counting kept apart and bounded (docs/security.md, "Counts")
+    counts_redis_url: str | None = None  # a Redis of its own for share counts (default: redis_url)
+    site_origins: list[str] = Field(default_factory=list)  # origins whose pages may count views
+    click_limit: int = Field(default=30, ge=1)  # counted share clicks per address per window
+    click_limit_window_s: int = Field(default=600, ge=1)
+    click_limit_addresses: int = Field(default=100_000, ge=1)  # addresses tracked per window
 
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
@@ -167,20 +184,31 @@ class Settings(BaseSettings):
         """Refuse to start with a missing or placeholder secret, unless in sandbox mode."""
         if self.sandbox:
             return
-        if not _is_set(self.webhook_secret) or len(self.webhook_secret.get_secret_value()) < 16:
+        given = [self.webhook_secret, *self.webhook_secrets]
+        weak = [s for s in given if s.get_secret_value() and len(s.get_secret_value()) < 16]
+        if weak or not any(_is_set(s) for s in given):
             raise ConfigError(
-                "DISTRIBUTOR_WEBHOOK_SECRET is missing, a placeholder or shorter than 16 characters"
+                "DISTRIBUTOR_WEBHOOK_SECRET(S) is missing, a placeholder or shorter than 16 "
+                "characters"
             )
         if not (self.has_telegram or self.has_x):
             raise ConfigError("no platform credentials: set Telegram or X ones, or run in sandbox")
 
-    def webhook_secret_value(self) -> bytes:
-        """The webhook secret (the sandbox one in sandbox mode when none is set)."""
+    def webhook_secret_values(self) -> list[bytes]:
+        """Every webhook secret a signature may be made with, the signing one first (the
+        sandbox one in sandbox mode when none is set)."""
+        found = [s.get_secret_value().encode() for s in self.webhook_secrets if _is_set(s)]
         if _is_set(self.webhook_secret):
-            return self.webhook_secret.get_secret_value().encode()
+            found.append(self.webhook_secret.get_secret_value().encode())
+        if found:
+            return found
         if self.sandbox:
-            return SANDBOX_WEBHOOK_SECRET.encode()
+            return [SANDBOX_WEBHOOK_SECRET.encode()]
         raise ConfigError("DISTRIBUTOR_WEBHOOK_SECRET is not set")
+
+    def webhook_secret_value(self) -> bytes:
+        """The secret `distributor publish` signs with: the first of ``webhook_secret_values``."""
+        return self.webhook_secret_values()[0]
 
 
 def _is_set(secret: SecretStr | None) -> bool:

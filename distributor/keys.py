@@ -133,9 +133,15 @@ class Keys:
         """HyperLogLog of visitor hashes that clicked a share link on one UTC day."""
         return f"{self.prefix}:shares:clickers:{article_id}:{day}"
 
-    def seen(self, article_id: str, day: str) -> str:
-        """Set of ``kind:visitor`` already counted for trending on one UTC day (dedupe)."""
-        return f"{self.prefix}:shares:seen:{article_id}:{day}"
+    def seen(self, article_id: str, day: str, kind: str) -> str:
+        """HyperLogLog of the visitors counted on one UTC day for ``kind`` (a network's clicks,
+        or ``view``): a visitor is counted when new to it (dedupe, 12 KB at most)."""
+        return f"{self.prefix}:shares:seen:{article_id}:{day}:{kind}"
+
+    # hardening (#13): per-address click limit
+    def click_rate(self, window: int) -> str:
+        """Hash: visitor → share clicks in one limit window (capped in size, expires)."""
+        return f"{self.prefix}:shares:rate:{window}"
 
     def page_views(self, article_id: str) -> str:
         """Hash: ``views`` (one per visitor per day) and ``bots``."""

@@ -21,8 +21,9 @@ import httpx
 from redis import Redis
 
 from distributor.audience.clicks import ClickBuffer
-from distributor.audience.shares import ShareTracker, Visitors
+from distributor.audience.shares import ClickLimits, ShareTracker
 from distributor.audience.trending import Trending, TrendingConfig
+from distributor.audience.visitors import Visitors
 from distributor.config import Settings
 from distributor.desk.sandbox_feed import SandboxFeed
 from distributor.desk.sessions import SessionStore
@@ -66,6 +67,7 @@ class Container:
     routing: RoutingTable
     enqueue: Enqueue
     clock: Callable[[], float] = field(default=time.time)
+    counts_redis: Redis | None = None  # share counts' own Redis; None: ``redis``
     _publishers: dict[str, Publisher] = field(default_factory=dict)
     _x_client: tuple[tweepy.Client, bool] | None = None
 
@@ -163,15 +165,27 @@ class Container:
         config = TrendingConfig.from_settings(self.settings)
         return Trending(self.redis, self.keys, config, clock=self.clock)
 
+    @property
+    def counting_redis(self) -> Redis:
+        """Where share counts live: a Redis of their own when configured, so a flood of clicks
+        cannot take the memory the ledger and the broker need (docs/security.md, "Counts")."""
+        return self.counts_redis if self.counts_redis is not None else self.redis
+
     @cached_property
     def shares(self) -> ShareTracker:
         """Share counters, uniques and platform snapshots."""
-        return ShareTracker(self.redis, self.keys, self.trending, clock=self.clock)
+        settings = self.settings
+        limits = ClickLimits(
+            settings.click_limit, settings.click_limit_window_s, settings.click_limit_addresses
+        )
+        return ShareTracker(
+            self.counting_redis, self.keys, self.trending, self.visitors, limits, clock=self.clock
+        )
 
     @cached_property
     def visitors(self) -> Visitors:
         """Salted visitor ids for unique counts."""
-        return Visitors(self.redis, self.keys, clock=self.clock)
+        return Visitors(self.counting_redis, self.keys, clock=self.clock)
 
     @cached_property
     def clicks(self) -> ClickBuffer:
@@ -271,6 +285,8 @@ class Container:
             self.enqueue.close()
         if "sandbox_feed" in self.__dict__:
             self.sandbox_feed.close()
+        if self.counts_redis is not None:
+            self.counts_redis.close()
         self.redis.close()
 
 
@@ -297,15 +313,20 @@ def build_container(
     ``redis_timeout_s`` bounds each Redis call (the API sets it, so a stuck Redis answers 503
     instead of hanging a request); workers leave it unset.
     """
-    redis = Redis.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        socket_connect_timeout=redis_timeout_s,
-        socket_timeout=redis_timeout_s,
-    )
+
+    def connect(url: str) -> Redis:
+        return Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_connect_timeout=redis_timeout_s,
+            socket_timeout=redis_timeout_s,
+        )
+
+    counts_url = settings.counts_redis_url
     return Container(
         settings=settings,
-        redis=redis,
+        redis=connect(settings.redis_url),
+        counts_redis=connect(counts_url) if counts_url not in (None, settings.redis_url) else None,
         keys=Keys(settings.namespace),
         routing=load_routing(settings.routing_file),
         enqueue=enqueue if enqueue is not None else CeleryEnqueue(create_celery(settings)),

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from redis import Redis
 
 from distributor.config import Settings
+from distributor.durability import ensure_durable
 from distributor.queue.broker import CeleryEnqueue, create_celery
 from distributor.queue.names import ALL_QUEUES
 from distributor.wiring import Container, build_container
@@ -81,16 +83,26 @@ def worker_argv(
 def worker_main(
     settings: Settings, queues: list[str] | None, concurrency: int, pool: str = "prefork"
 ) -> None:
-    """Run a worker (blocks until stopped)."""
+    """Run a worker (blocks until stopped) on a Redis that keeps what it acknowledges."""
+    _check_durability(settings)
     argv = worker_argv(queues, concurrency, pool, settings.log_verbose)
     create_worker_app(settings).worker_main(argv)
 
 
 def beat_main(settings: Settings, var_dir: Path = Path("var")) -> None:
     """Run beat (blocks until stopped); exactly one per deployment."""
+    _check_durability(settings)
     var_dir.mkdir(parents=True, exist_ok=True)
     app = create_worker_app(settings, component="beat")
     quiet = [] if settings.log_verbose else ["--quiet"]  # no start-up banner
     schedule = f"--schedule={var_dir / 'celerybeat-schedule'}"
     args: list[Any] = [*quiet, "beat", "--loglevel=INFO", schedule]
     app.start(args)
+
+
+def _check_durability(settings: Settings) -> None:
+    redis = Redis.from_url(
+        settings.redis_url, decode_responses=True, socket_connect_timeout=5, socket_timeout=5
+    )
+    with redis:
+        ensure_durable(settings, redis)

@@ -30,6 +30,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="distributor", version=__version__)
     app.state.container = container
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=container.settings.max_body_bytes)
     app.include_router(events.router)
     app.include_router(deliveries.router)
     app.include_router(skipped.router)

@@ -1,7 +1,12 @@
-"""One error shape for every refusal: ``{"error": {"code": ..., "message": ...}}``."""
+"""One error shape for every refusal: ``{"error": {"code": ..., "message": ...}}``.
+
+A 4xx says what is wrong with the request; a 5xx says only what the client can do (its
+details, such as internal addresses, go to the log: docs/security.md).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,8 +32,11 @@ ERROR_CODES = {
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "too_many_requests",
+    500: "internal_error",
     503: "unavailable",
 }
+UNAVAILABLE = "a service this API depends on is unavailable; try again later"
+log = logging.getLogger(__name__)
 
 
 def error_response(
@@ -50,6 +58,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(EnqueueFailed, _unavailable)
     app.add_exception_handler(RedisError, _unavailable)
     app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(Exception, _internal)
 
 
 async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
@@ -87,5 +96,10 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    message = str(exc) if isinstance(exc, EnqueueFailed) else f"Redis is unavailable: {exc}"
-    return error_response(503, message)
+    log.warning("%s %s: 503: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+    return error_response(503, UNAVAILABLE)
+
+
+async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's last resort (it re-raises afterwards, so the server logs the traceback)."""
+    return error_response(500, "internal error; the details are in the service's log")

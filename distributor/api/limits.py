@@ -1,19 +1,31 @@
-"""A bound on every request body: ``Content-Length`` over the limit, or a streamed body that
-grows past it, is answered 413 before any route reads it whole."""
+"""Every route bounded: a body cap for the whole app, as ASGI middleware (docs/security.md).
+
+A request whose ``Content-Length`` is over the cap is answered 413 before any of it is read;
+one that streams more than the cap (chunked, or lying about its length) is cut off with 413 as
+soon as the excess arrives, whatever route reads it. A route that never reads its body never
+holds it. Header sizes are bounded by the HTTP parser (``api/server.py`` serves with h11, whose
+buffer for an incomplete request head is capped).
+"""
 
 from __future__ import annotations
 
-import json
-
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from distributor.api.errors import error_response
 
-class _TooLarge(Exception):
-    pass
+_MAX_LENGTH_DIGITS = 18  # anything longer is over every cap (and over Python's int parsing)
+
+
+class BodyTooLarge(HTTPException):
+    """The body went past the cap while it was being read (FastAPI passes it on as it is)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"body exceeds the limit of {limit} bytes")
 
 
 class BodyLimit:
-    """ASGI middleware refusing HTTP request bodies over ``limit`` bytes."""
+    """Refuses request bodies over ``limit`` bytes with 413, declared or streamed."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -23,34 +35,42 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send, f"body is {int(declared)} bytes, the limit is {self.limit}")
+        refusal = self._check_declared(scope)
+        if refusal is not None:
+            status, message = refusal
+            await error_response(status, message)(scope, receive, send)
             return
-        seen, started = 0, False
+        received = 0
+        started = False
 
-        async def counted() -> Message:
-            nonlocal seen
+        async def bounded_receive() -> Message:
+            nonlocal received
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
             return message
 
-        async def watched(message: Message) -> None:
+        async def tracked_send(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, counted, watched)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send, f"body exceeds the limit of {self.limit} bytes")
+            await self.app(scope, bounded_receive, tracked_send)
+        except BodyTooLarge as exc:  # read outside a route's error handling
+            if started:
+                raise
+            await error_response(413, str(exc.detail))(scope, receive, send)
 
-    @staticmethod
-    async def _refuse(send: Send, message: str) -> None:
-        body = json.dumps({"error": {"code": "payload_too_large", "message": message}}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    def _check_declared(self, scope: Scope) -> tuple[int, str] | None:
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is None:
+            return None
+        text = declared.decode("latin-1").strip()
+        if not text.isascii() or not text.isdigit():
+            return 400, f"Content-Length is not a number: {text[:40]!r}"
+        if len(text) > _MAX_LENGTH_DIGITS or int(text) > self.limit:
+            return 413, f"body is {text[:40]} bytes, the limit is {self.limit}"
+        return None

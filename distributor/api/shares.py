@@ -1,16 +1,22 @@
-"""Tracked share links, share counts and page views (docs/architecture.md, "Audience")."""
+"""Tracked share links, share counts and page views (docs/architecture.md, "Audience").
+
+What counts is decided here, from what a client cannot choose freely (docs/security.md,
+"Counts"): a click counts only for a ``GET`` that is a top-level navigation, from its address;
+a view only from a page of the site's own origins.
+"""
 
 from __future__ import annotations
 
 import re
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from distributor.api.deps import ContainerDep, get_container
-from distributor.audience.shares import Visitor
+from distributor.audience.visitors import Visitor, address_key, is_navigation
 from distributor.formatting.sharelinks import NETWORKS
 from distributor.models import Article
 from distributor.wiring import Container
@@ -32,10 +38,16 @@ def published(container: Container, article_id: str) -> Article:
 router = APIRouter(tags=["shares"])
 
 
+def client_address(request: Request) -> str:
+    """The client's address (X-Forwarded-For only from DISTRIBUTOR_TRUSTED_PROXIES: uvicorn)."""
+    return request.client.host if request.client else ""
+
+
 def visitor_of(request: Request, container: Container) -> Visitor:
-    """The request's visitor: client address (after uvicorn's proxy headers) and User-Agent."""
-    ip = request.client.host if request.client else ""
-    return container.visitors.identify(ip, request.headers.get("user-agent", ""))
+    """The request's visitor: its address, whatever its User-Agent (which only marks bots)."""
+    return container.visitors.identify(
+        client_address(request), request.headers.get("user-agent", "")
+    )
 
 
 class _Anything(Convertor[str]):
@@ -56,16 +68,25 @@ register_url_convertor("anything", _Anything())
 async def share_redirect(request: Request) -> Response:
     """``/s/{article_id}/{network}``: count the click, then redirect to that network's share
     URL for this article only; anything else under /s is 404. The hot path: a plain Starlette
-    endpoint (no dependency solving), no Redis round trip when the article is cached, and
-    clicks written in batches off the event loop."""
+    endpoint (no dependency solving), no Redis round trip when the article is cached (a miss
+    reads it in a worker thread, so a slow Redis never holds the event loop), and clicks
+    written in batches off the event loop. ``HEAD`` redirects but never counts; neither does a
+    request the browser marks as something other than a top-level navigation."""
     rest: str = request.path_params.get("rest", "")
     article_id, _, network = rest.partition("/")
     if network not in _NETWORKS:
         raise HTTPException(status_code=404, detail="unknown network")
     container = get_container(request)
-    article = published(container, article_id)  # cached; on a miss two quick reads
+    hit, article = container.published.cached(article_id)
+    if not hit:
+        article = await run_in_threadpool(published, container, article_id)
+    if article is None:
+        raise HTTPException(status_code=404, detail="unknown article")
     target = container.share_targets.get(article, network)
-    container.clicks.add(article, network, visitor_of(request, container))
+    if request.method == "GET" and is_navigation(request.headers):
+        user_agent = request.headers.get("user-agent", "")
+        address = address_key(client_address(request))
+        container.clicks.add(article, network, address, container.visitors.is_bot(user_agent))
     return RedirectResponse(target, status_code=302, headers=_REDIRECT_HEADERS)
 
 
@@ -95,8 +116,16 @@ def article_shares(article_id: str, container: ContainerDep) -> JSONResponse:
 
 
 @router.post("/v1/articles/{article_id}/views")
-def article_view(article_id: str, request: Request, container: ContainerDep) -> dict[str, object]:
-    """Count a page view, once per visitor and UTC day (bots apart)."""
+def article_view(article_id: str, request: Request, container: ContainerDep) -> JSONResponse:
+    """Count a page view, once per visitor and UTC day (bots apart), from a page of one of
+    the site's origins (``DISTRIBUTOR_SITE_ORIGINS``) only: 403 from anywhere else."""
+    origin = request.headers.get("origin", "")
+    if origin not in container.settings.site_origins:
+        shown = origin[:100] or "none"
+        raise HTTPException(
+            403, f"views are counted from the site's own pages only (Origin: {shown})"
+        )
     article = published(container, article_id)
     counted = container.shares.record_view(article, visitor_of(request, container))
-    return {"counted": counted, "views": container.shares.views(article_id)}
+    body = {"counted": counted, "views": container.shares.views(article_id)}
+    return JSONResponse(body, headers={"Access-Control-Allow-Origin": origin, "Vary": "Origin"})

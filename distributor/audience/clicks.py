@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from redis import RedisError
 
-from distributor.audience.shares import Click, ShareTracker, Visitor
+from distributor.audience.shares import Click, ShareTracker
 from distributor.models import Article
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,10 @@ class ClickBuffer:
         self._wake = threading.Event()
         self._since = 0.0  # when the oldest pending click arrived (monotonic)
 
-    def add(self, article: Article, network: str, visitor: Visitor) -> None:
-        """Queue one click, stamped with the clock now; wake the writer when a batch is due."""
-        click = Click(article, network, visitor, self._clock())
+    def add(self, article: Article, network: str, address: str, is_bot: bool) -> None:
+        """Queue one click from ``address`` (an ``address_key``), stamped with the clock now;
+        wake the writer when a batch is due. No I/O: the writer hashes and counts."""
+        click = Click(article, network, address, is_bot, self._clock())
         tick = time.monotonic()
         with self._lock:
             self._pending.append(click)

@@ -1,103 +1,53 @@
 """Share counts we own: tracked-link clicks, page views and our posts' platform metrics.
 
-Humans and known bots are told apart by the maintained ``crawler-user-agents`` pattern list;
-bots are counted apart and never reach trending. A visitor is a keyed hash of IP and
-User-Agent with a random salt per UTC day that expires, so raw IPs are never stored and
-yesterday's hashes cannot be recomputed. Platform metrics are stored as the latest absolute
-snapshot per post (re-polling never double counts); trending gets only growth past the highest
-value seen before.
+Clicks and views count once per visitor (an address: ``audience/visitors.py``), network and UTC
+day, in HyperLogLogs (12 KB at most each, kept two days), and clicks only while the address is
+under its per-window limit; known bots are counted apart and never reach trending. All of it
+lives in the counts Redis (``DISTRIBUTOR_COUNTS_REDIS_URL``, by default the main one), every
+structure bounded, so a flood of clicks cannot fill the memory publishing needs
+(docs/security.md, "Counts"). Platform metrics are stored as the latest absolute snapshot per
+post (re-polling never double counts); trending gets only growth past the highest value seen.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
 
-import crawleruseragents
 from pydantic import BaseModel, ConfigDict
 from redis import Redis
+from redis.client import Pipeline
 
-from distributor.audience.trending import Once, Trending
+from distributor.audience.trending import Trending
+from distributor.audience.visitors import DAY, Visitor, Visitors, utc_day
 from distributor.keys import Keys
 from distributor.lua import script
 from distributor.models import Article
 
-DAY = 86_400
-UNIQUES_TTL_S = 8 * DAY  # per-day unique clickers are kept for a week
-SEEN_TTL_S = 2 * DAY  # per-day dedupe sets, and the salts, outlive their day by one
-
-
-def utc_day(t: float) -> str:
-    """The UTC calendar day of a Unix time, as ``YYYYMMDD``."""
-    return datetime.fromtimestamp(t, UTC).strftime("%Y%m%d")
-
-
-@lru_cache(maxsize=16_384)
-def is_known_bot(user_agent: str) -> bool:
-    """True for a missing User-Agent or one matching a known crawler pattern.
-
-    Memoised: matching ~1,500 patterns costs ~0.2 ms, and real traffic repeats a few
-    thousand User-Agent strings (a new string only pays the match once).
-    """
-    ua = user_agent.strip()
-    return not ua or bool(crawleruseragents.is_crawler(ua))
+UNIQUES_TTL_S = 2 * DAY  # a day's HyperLogLogs outlive their day by one
 
 
 @dataclass(frozen=True)
-class Visitor:
-    """Who made a request: an opaque per-day id and whether it is a known bot."""
+class ClickLimits:
+    """How many clicks one address may make per window and still be counted, and how many
+    addresses a window tracks (past that, new addresses are not counted until the next)."""
 
-    id: str
-    is_bot: bool
-
-
-class Visitors:
-    """Turns (IP, User-Agent) into a ``Visitor``; salts live in Redis, one per UTC day."""
-
-    def __init__(
-        self,
-        redis: Redis,
-        keys: Keys,
-        clock: Callable[[], float] = time.time,
-        bot_check: Callable[[str], bool] = is_known_bot,
-        cache_size: int = 4096,
-    ) -> None:
-        self._redis = redis
-        self._keys = keys
-        self._clock = clock
-        self._is_bot = lru_cache(maxsize=cache_size)(bot_check)
-        self._salt: tuple[str, bytes] | None = None
-
-    def identify(self, ip: str, user_agent: str, now: float | None = None) -> Visitor:
-        """The visitor for this request on the day of ``now``."""
-        salt = self._salt_for(utc_day(self._clock() if now is None else now))
-        digest = hashlib.blake2b(f"{ip}\n{user_agent}".encode(), key=salt, digest_size=8)
-        return Visitor(id=digest.hexdigest(), is_bot=self._is_bot(user_agent))
-
-    def _salt_for(self, day: str) -> bytes:
-        if self._salt is not None and self._salt[0] == day:
-            return self._salt[1]
-        key = self._keys.visitor_salt(day)
-        self._redis.set(key, secrets.token_hex(32), nx=True, ex=SEEN_TTL_S)
-        value = str(self._redis.get(key))
-        salt = bytes.fromhex(value)
-        self._salt = (day, salt)
-        return salt
+    per_address: int = 30
+    window_s: int = 600
+    addresses: int = 100_000
 
 
 @dataclass(frozen=True)
 class Click:
-    """One share-link click, as recorded."""
+    """One share-link click, as the redirect saw it: the address key (never stored as it is;
+    hashed with the day's salt when written) and whether the User-Agent is a known bot's."""
 
     article: Article
     network: str
-    visitor: Visitor
+    address: str
+    is_bot: bool
     at: float
 
 
@@ -150,64 +100,80 @@ def x_snapshot(public_metrics: Mapping[str, int]) -> tuple[int, int]:
 
 
 class ShareTracker:
-    """Counters in Redis hashes, uniques in HyperLogLogs, trending fed once per visitor/day."""
+    """Counters in Redis hashes, uniques in HyperLogLogs, trending fed by what was counted."""
 
     def __init__(
         self,
         redis: Redis,
         keys: Keys,
         trending: Trending,
+        visitors: Visitors,
+        limits: ClickLimits | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
         self._keys = keys
         self._trending = trending
+        self._visitors = visitors
+        self._limits = limits or ClickLimits()
         self._clock = clock
+        self._clicks = redis.register_script(script("distributor.audience", "shares_clicks"))
         self._view = redis.register_script(script("distributor.audience", "shares_view"))
         self._snapshot = redis.register_script(script("distributor.audience", "shares_snapshot"))
 
-    def record_click(
-        self, article: Article, network: str, visitor: Visitor, now: float | None = None
-    ) -> bool:
-        """Count a share-link click; True when it moved trending (first per network/day)."""
-        at = self._clock() if now is None else now
-        return self.record_clicks([Click(article, network, visitor, at)]) > 0
-
     def record_clicks(self, clicks: Sequence[Click]) -> int:
-        """Count clicks in one round trip, aggregated per article, network and day: counters,
-        uniques, and trending once per visitor, network and day. Returns how many clicks
-        moved trending. Bots only increment their own counter."""
+        """Count a batch of clicks (two round trips: the counts, then trending); how many were
+        counted. Bots only increment their own counter."""
         bots: Counter[tuple[str, str]] = Counter()
-        humans: Counter[tuple[str, str]] = Counter()
-        daily: Counter[tuple[str, str]] = Counter()  # (article, "<day>|<network>")
         groups: dict[tuple[str, str], list[Click]] = defaultdict(list)
         for click in clicks:
-            key = (click.article.id, click.network)
-            if click.visitor.is_bot:
-                bots[key] += 1
+            if click.is_bot:
+                bots[(click.article.id, click.network)] += 1
             else:
-                humans[key] += 1
-                daily[(click.article.id, f"{utc_day(click.at)}|{click.network}")] += 1
                 groups[(click.article.id, utc_day(click.at))].append(click)
         pipe = self._redis.pipeline(transaction=False)
         for (article_id, network), n in bots.items():
             pipe.hincrby(self._keys.bot_clicks(article_id), network, n)
-        for (article_id, network), n in humans.items():
-            pipe.hincrby(self._keys.share_clicks(article_id), network, n)
-        for (article_id, field), n in daily.items():
-            pipe.hincrby(self._keys.share_daily(article_id), field, n)
         for (article_id, day), group in groups.items():
-            clickers = self._keys.clickers(article_id, day)
-            pipe.pfadd(clickers, *{c.visitor.id for c in group})
-            pipe.expire(clickers, UNIQUES_TTL_S)
-            members = tuple(f"c:{c.network}:{c.visitor.id}" for c in group)
-            once = Once(self._keys.seen(article_id, day), members, SEEN_TTL_S)
+            self._queue_group(pipe, article_id, day, group)
+        results = pipe.execute()[len(bots) :]
+        trend = self._trending.pipeline()
+        counted = 0
+        for (article_id, day), group, per_network in zip(
+            groups.keys(), groups.values(), results, strict=True
+        ):
+            total = sum(int(n) for n in per_network)
+            networks = sorted({c.network for c in group})  # the order ``_queue_group`` sent
+            for network, n in zip(networks, per_network, strict=True):
+                if int(n):  # the desk's chart: counted clicks per UTC day and network
+                    trend.hincrby(self._keys.share_daily(article_id), f"{day}|{network}", int(n))
             last = group[-1]
             self._trending.queue_record(
-                pipe, article_id, last.article.category, "share_click", t=last.at, once=once
+                trend, last.article.id, last.article.category, "share_click", total, t=last.at
             )
-        results = self._trending.execute(pipe)
-        return sum(int(r) for r in results[len(bots) + len(humans) + len(daily) :][2::3])
+            counted += total
+        self._trending.execute(trend)
+        return counted
+
+    def _queue_group(self, pipe: Pipeline, article_id: str, day: str, group: list[Click]) -> None:
+        """One script call counting one article's clicks of one day (``shares_clicks.lua``)."""
+        limits = self._limits
+        window = int(group[0].at // limits.window_s)
+        networks = sorted({c.network for c in group})
+        position = {network: n for n, network in enumerate(networks, start=1)}
+        keys = [
+            self._keys.click_rate(window),
+            self._keys.share_clicks(article_id),
+            self._keys.clickers(article_id, day),
+            *(self._keys.seen(article_id, day, network) for network in networks),
+        ]
+        args: list[str | int] = [
+            limits.per_address, 2 * limits.window_s, limits.addresses, UNIQUES_TTL_S,
+            len(networks), *networks,
+        ]  # fmt: skip
+        for click in group:
+            args += [position[click.network], self._visitors.id_for(click.address, day)]
+        self._clicks(keys=keys, args=args, client=pipe)
 
     def record_view(self, article: Article, visitor: Visitor, now: float | None = None) -> bool:
         """Count a page view once per visitor and UTC day; True when it was counted."""
@@ -216,8 +182,11 @@ class ShareTracker:
             return False
         at = self._clock() if now is None else now
         new = self._view(
-            keys=[self._keys.page_views(article.id), self._keys.seen(article.id, utc_day(at))],
-            args=[visitor.id, SEEN_TTL_S],
+            keys=[
+                self._keys.page_views(article.id),
+                self._keys.seen(article.id, utc_day(at), "view"),
+            ],
+            args=[visitor.id, UNIQUES_TTL_S],
         )
         if new:
             self._trending.record(article.id, article.category, "view", t=at)

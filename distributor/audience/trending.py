@@ -67,15 +67,6 @@ class TrendingConfig:
 
 
 @dataclass(frozen=True)
-class Once:
-    """Count one event per member new to the set ``key`` (kept ``ttl_s``), not ``count``."""
-
-    key: str
-    members: tuple[str, ...]
-    ttl_s: int
-
-
-@dataclass(frozen=True)
 class Entry:
     """One article on a board; ``score`` is its decayed weight as of the read time."""
 
@@ -149,15 +140,17 @@ class Trending:
         kind: EventKind,
         count: int = 1,
         t: float | None = None,
-        once: Once | None = None,
     ) -> bool:
-        """Add ``count`` events of ``kind`` (with ``once``: one per new member); False when
-        unpublished, nothing new, or count < 1."""
+        """Add ``count`` events of ``kind``; False when unpublished or count < 1."""
         if count < 1:
             return False
-        pipe = self._redis.pipeline(transaction=False)
-        self.queue_record(pipe, article_id, category, kind, count, t, once)
+        pipe = self.pipeline()
+        self.queue_record(pipe, article_id, category, kind, count, t)
         return bool(self.execute(pipe)[0])
+
+    def pipeline(self) -> Pipeline:
+        """A pipeline on the boards' Redis, for ``queue_record`` and ``execute``."""
+        return self._redis.pipeline(transaction=False)
 
     def queue_record(
         self,
@@ -167,7 +160,6 @@ class Trending:
         kind: EventKind,
         count: int = 1,
         t: float | None = None,
-        once: Once | None = None,
     ) -> None:
         """``record`` as one EVALSHA queued on the caller's pipeline (result: how many events
         it added); run the pipeline with ``execute`` so a lost script is loaded again."""
@@ -181,7 +173,6 @@ class Trending:
             self._keys.trend_article(article_id),
             self._keys.trend_last(),
             self._keys.trend_blocked(),
-            once.key if once else self._keys.trend_blocked(),
         ]
         args: list[str | int | float] = [
             article_id,
@@ -191,9 +182,7 @@ class Trending:
             kind,
             repr(bucket),
             count,
-            once.ttl_s if once else 0,
             self._packed_windows,
-            *(once.members if once else ()),
         ]
         pipe.evalsha(self._record.sha, len(keys), *keys, *args)
 
@@ -332,4 +321,4 @@ class Trending:
 
 
 # ARGV after the fixed ones: for each window its name, half-life and board key prefix.
-# ARGV[9] packs the windows as "name|half-life|board-prefix;..."; ARGV[10...] are Once members.
+# ARGV[8] packs the windows as "name|half-life|board-prefix;...".

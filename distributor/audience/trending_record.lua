@@ -1,16 +1,11 @@
 if redis.call('SISMEMBER', KEYS[5], ARGV[1]) == 1 then return 0 end
 local n = tonumber(ARGV[7])
-if #ARGV > 9 then
-  n = redis.call('SADD', KEYS[6], unpack(ARGV, 10))
-  redis.call('EXPIRE', KEYS[6], ARGV[8])
-  if n == 0 then return 0 end
-end
 local id, scope = ARGV[1], ARGV[2]
 local t, kind, tb = tonumber(ARGV[3]), ARGV[5], tonumber(ARGV[6])
 local w = tonumber(ARGV[4]) * n
 local old = redis.call('HGET', KEYS[3], 'scope')
 local moved = old and old ~= '' and old ~= scope
-for name, h, prefix in string.gmatch(ARGV[9], '([^|;]+)|([^|;]+)|([^;]+)') do
+for name, h, prefix in string.gmatch(ARGV[8], '([^|;]+)|([^|;]+)|([^;]+)') do
   h = tonumber(h)
   local t0 = tonumber(redis.call('HGET', KEYS[1], name))
   if not t0 then t0 = t; redis.call('HSET', KEYS[1], name, ARGV[3]) end

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from distributor.api.deps import ContainerDep
-from distributor.audience.shares import utc_day
 from distributor.audience.trending import WINDOWS, Explanation
+from distributor.audience.visitors import utc_day
 from distributor.desk import guard, queries
 from distributor.desk.charts import colour, stacked_bars
 from distributor.desk.pages import render

@@ -30,7 +30,7 @@ def receive(body: bytes, signature_header: str | None, container: Container) -> 
     settings = container.settings
     tolerance = settings.signature_tolerance_s
     now = container.clock()
-    signature = verify(body, signature_header, settings.webhook_secret_value(), now, tolerance)
+    signature = verify(body, signature_header, settings.webhook_secret_values(), now, tolerance)
     event = decode_event(body)
     guard = ReplayGuard(container.redis, container.keys)
     guard.claim(signature, now, tolerance)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis import Redis
@@ -15,6 +16,8 @@ from distributor.keys import Keys
 
 SIGNATURE_HEADER = "X-Distributor-Signature"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_STAMP = re.compile(r"[0-9]{1,12}")  # unix seconds; longer would not even parse as an int
+MAX_HEADER_CHARS = 512  # "t=<12 digits>,v1=<64 hex>" is 84; room for a few unknown schemes
 
 
 class SignatureError(InvalidInput):
@@ -41,6 +44,8 @@ def parse_header(value: str | None) -> Signature:
     """Parse ``t=...,v1=...``; unknown schemes are ignored, repeated or bad parts are not."""
     if value is None or not value.strip():
         raise SignatureError(f"missing {SIGNATURE_HEADER} header")
+    if len(value) > MAX_HEADER_CHARS:
+        raise SignatureError(f"{SIGNATURE_HEADER} header is over {MAX_HEADER_CHARS} characters")
     parts: dict[str, str] = {}
     for item in value.split(","):
         name, sep, part = item.strip().partition("=")
@@ -48,7 +53,7 @@ def parse_header(value: str | None) -> Signature:
             raise SignatureError(f"malformed {SIGNATURE_HEADER} header: expected t=<unix>,v1=<hex>")
         parts[name] = part
     stamp, digest = parts.get("t", ""), parts.get("v1", "").lower()
-    if not stamp.isascii() or not stamp.isdigit():
+    if not _STAMP.fullmatch(stamp):
         raise SignatureError(f"malformed {SIGNATURE_HEADER} header: t must be unix seconds")
     if not _HEX64.match(digest):
         raise SignatureError(
@@ -58,9 +63,10 @@ def parse_header(value: str | None) -> Signature:
 
 
 def verify(
-    body: bytes, header: str | None, secret: bytes, now: float, tolerance_s: int
+    body: bytes, header: str | None, secrets: Sequence[bytes], now: float, tolerance_s: int
 ) -> Signature:
-    """Check the header against the raw body and the clock; pure (no replay check)."""
+    """Check the header against the raw body and the clock; pure (no replay check). A signature
+    made with any of ``secrets`` is good (several are configured while one is rotated out)."""
     signature = parse_header(header)
     age = now - signature.timestamp
     if age > tolerance_s:
@@ -71,8 +77,11 @@ def verify(
         raise SignatureError(
             f"signature timestamp is {int(-age)} s in the future, the limit is {tolerance_s} s"
         )
-    expected = _hmac(body, secret, signature.timestamp)
-    if not hmac.compare_digest(expected, signature.digest):
+    matches = [
+        hmac.compare_digest(_hmac(body, secret, signature.timestamp), signature.digest)
+        for secret in secrets  # every one compared, so timing does not tell which matched
+    ]
+    if not any(matches):
         raise SignatureError("bad signature: v1 does not match the HMAC of the body")
     return signature
 

@@ -46,17 +46,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_redis(data_dir: Path, port: int, *, appendonly: bool = True) -> subprocess.Popen[bytes]:
-    """Start redis-server on 127.0.0.1:port with AOF (everysec) and noeviction; wait for PING."""
+# what docker-compose.yml's Redis runs with too (a test checks they agree): every write is in
+# the AOF and fsynced before Redis replies (docs/architecture.md, "Durability")
+DURABLE = {"appendonly": "yes", "appendfsync": "always", "maxmemory-policy": "noeviction"}
+
+
+def start_redis(
+    data_dir: Path, port: int, *, appendfsync: str = "always"
+) -> subprocess.Popen[bytes]:
+    """Start redis-server on 127.0.0.1:port with ``DURABLE`` settings; wait for PING.
+    ``appendfsync="everysec"`` only to measure what durability costs (bench/pipeline.py)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
         redis_server_binary(),
         "--bind", "127.0.0.1",
         "--port", str(port),
         "--dir", str(data_dir.resolve()),
-        "--appendonly", "yes" if appendonly else "no",
-        "--appendfsync", "everysec",
-        "--maxmemory-policy", "noeviction",
+        *(arg for name, value in (DURABLE | {"appendfsync": appendfsync}).items()
+          for arg in (f"--{name}", value)),
         "--save", "",
         "--logfile", "redis.log",
     ]  # fmt: skip

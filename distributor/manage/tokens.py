@@ -24,7 +24,7 @@ from distributor.keys import Keys
 from distributor.publishing.ledger.records import decode_hash, text_of
 
 PREFIX = "distmgr_"
-SCOPES = frozenset({"deliveries:read", "deliveries:resolve", "reshare", "audit:read"})
+SCOPES = frozenset({"deliveries:read", "deliveries:resolve", "reshare", "audit:read", "preview"})
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 _SHAPE = re.compile(rf"^{PREFIX}([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})$")
 

@@ -133,4 +133,4 @@ def _duration(seconds: float) -> str:
 def report_clicks(clicks: list[Click]) -> None:
     """Share clicks written to Redis, counted by network, people and bots apart."""
     for click in clicks:
-        metrics.CLICKS.labels(click.network, "bot" if click.visitor.is_bot else "human").inc()
+        metrics.CLICKS.labels(click.network, "bot" if click.is_bot else "human").inc()

@@ -113,7 +113,10 @@ def deliver(
     snapshot = ledger.snapshot(*where)
     current, live = snapshot.current, snapshot.live
     if current is not None and current.state is DeliveryState.SENDING:
-        ledger.claim(*where)  # turns an expired lease into in_doubt; never takes a live one
+        # an expired lease becomes in_doubt; a live one is left alone. Never a claim here: the
+        # holder may have released it to pending since the snapshot, and a claim taken now
+        # would be one that nobody uses (it would expire into in_doubt with no call made)
+        ledger.expire_lease(*where)
         current = ledger.get(*where)
     if current is not None and current.state is not DeliveryState.PENDING:
         governor.forget(destination, ticket)

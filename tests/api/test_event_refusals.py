@@ -148,6 +148,10 @@ BAD_INPUTS = [
         signed_at(0, "another-secret-of-enough-length")),
     Bad("bad signature (body changed after signing)", SEED, 401, "bad signature",
         signed_over(event_with(title="Another title"))),
+    Bad("5,000-digit timestamp (was a 500)", SEED, 401, "over 512 characters",
+        signature_header("t=" + "9" * 5000 + ",v1=" + "a" * 64)),
+    Bad("400-digit timestamp", SEED, 401, "t must be unix seconds",
+        signature_header("t=" + "9" * 400 + ",v1=" + "a" * 64)),
     Bad("stale timestamp", SEED, 401, "stale signature timestamp", signed_at(-301)),
     Bad("future timestamp", SEED, 401, "s in the future, the limit is 300 s", signed_at(400)),
     Bad("unknown event type", envelope_with(type="article.deleted"), 422,
@@ -175,6 +179,19 @@ def test_bad_input_is_refused_by_name_and_changes_nothing(
     assert bad.fragment in error["message"]
     assert snapshot(redis_url) == before
     assert redis_client.llen(keys.queue("fan_out")) == 0
+
+
+@pytest.mark.parametrize(
+    ("length", "status", "fragment"),
+    [("9" * 5000, 413, "the limit is 1000000"), ("12abc", 400, "Content-Length is not a number")],
+)
+def test_an_absurd_content_length_is_refused_before_reading(
+    client: TestClient, length: str, status: int, fragment: str
+) -> None:
+    headers = {**signed_headers(SEED), "Content-Length": length}
+    response = client.post("/v1/events", content=SEED, headers=headers)
+    assert response.status_code == status
+    assert fragment in response.json()["error"]["message"]
 
 
 def test_there_are_at_least_fifteen_kinds_of_bad_input() -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from redis import Redis
 
 from distributor.api.app import create_app
-from distributor.config import Settings
+from distributor.config import ApiToken, Settings
 from distributor.keys import Keys
 from distributor.publishing.routing.loader import load_routing
 from distributor.wiring import Container
@@ -38,6 +39,7 @@ platform = "x"
 target = "visualjambi"
 """
 URL = seed_article_dict()["url"]
+TOKEN = "preview-token-3c9d0e"
 
 
 @pytest.fixture
@@ -47,6 +49,7 @@ def client(tmp_path: Path, redis_client: Redis, keys: Keys) -> Iterator[TestClie
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "brief.html.j2").write_text("<b>{{ title }}</b>", encoding="utf-8")
     settings = Settings(
+        tokens=[ApiToken(name="cms", token=SecretStr(TOKEN), scopes=frozenset({"preview"}))],
         routing_file=routing_file,
         public_base_url="https://go.visualjambi.com",
         utm_campaign="pemilu",
@@ -60,7 +63,8 @@ def client(tmp_path: Path, redis_client: Redis, keys: Keys) -> Iterator[TestClie
         routing=load_routing(routing_file),
         enqueue=lambda name, kwargs, queue=None: sent.append((name, kwargs)),
     )
-    with TestClient(create_app(services)) as test_client:
+    app = create_app(services)
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
         yield test_client
     assert sent == []  # a preview never enqueues anything
     assert redis_client.dbsize() == 0  # nor stores anything
@@ -123,3 +127,26 @@ def test_unformattable_article_is_refused_with_the_reason(client: TestClient) ->
     assert response.status_code == 422
     message = response.json()["error"]["message"]
     assert "the template's own text or the URL is too long" in message
+
+
+def test_preview_needs_a_token_with_the_preview_scope(client: TestClient) -> None:
+    anonymous = client.post("/v1/preview", json=seed_article_dict(), headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    wrong = client.post(
+        "/v1/preview", json=seed_article_dict(), headers={"Authorization": "Bearer nope"}
+    )
+    assert wrong.status_code == 401
+
+
+def test_a_preview_body_over_the_cap_is_refused_unread(client: TestClient) -> None:
+    """Was accepted whole (a 200 MB body took the API from 92 to 436 MB)."""
+    declared = client.post(
+        "/v1/preview", content=b"{}", headers={"Content-Length": str(200 * 1024 * 1024)}
+    )
+    assert declared.status_code == 413
+    chunks = (b"x" * 65536 for _ in range(40))  # 2.6 MB, streamed with no Content-Length
+    streamed = client.post(
+        "/v1/preview", content=chunks, headers={"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert "body exceeds the limit of 1000000 bytes" in streamed.json()["error"]["message"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import itertools
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -14,7 +14,9 @@ from distributor.api.app import create_app
 from distributor.audience.trending import HOUR, Trending
 from distributor.keys import Keys
 from tests.support.clock import T0, Clock
-from tests.support.shares import CHROME, share_services, store_article
+from tests.support.shares import CHROME, SITE_ORIGIN, share_services, store_article
+
+_READERS = itertools.count(1)
 
 
 @pytest.fixture
@@ -25,14 +27,15 @@ def clock() -> Clock:
 @pytest.fixture
 def client(redis_client: Redis, keys: Keys, clock: Clock) -> Iterator[TestClient]:
     app = create_app(share_services(redis_client, keys, clock))
-    with TestClient(app, headers={"User-Agent": CHROME}) as test_client:
+    with TestClient(app, headers={"User-Agent": CHROME, "Origin": SITE_ORIGIN}) as test_client:
         yield test_client
 
 
 def view(client: TestClient, article_id: str, times: int) -> None:
     for _ in range(times):
-        agent = f"{CHROME} {uuid.uuid4().hex}"  # a new visitor each time
-        response = client.post(f"/v1/articles/{article_id}/views", headers={"User-Agent": agent})
+        address = f"198.51.100.{next(_READERS)}"  # a new visitor each time
+        with TestClient(client.app, headers=client.headers, client=(address, 50000)) as reader:
+            response = reader.post(f"/v1/articles/{article_id}/views")
         assert response.json()["counted"] is True
 
 

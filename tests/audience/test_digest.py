@@ -7,7 +7,7 @@ from datetime import date
 from redis import Redis
 
 from distributor.audience.digest import TELEGRAM_LIMIT, daily_digest, indonesian_date, render_digest
-from distributor.audience.shares import ShareCounts, ShareTracker, Visitor
+from distributor.audience.shares import ShareCounts
 from distributor.audience.sidebar import PopularItem
 from distributor.audience.trending import Trending
 from distributor.keys import Keys
@@ -16,6 +16,7 @@ from distributor.publishing.articles import ArticleStore
 from distributor.telegram_html.text import format_text
 from tests.support.clock import T0, Clock
 from tests.support.seed import seed_article_dict
+from tests.support.shares import click, tracker_for
 
 DAY = date(2024, 2, 1)
 
@@ -78,13 +79,14 @@ def test_indonesian_date() -> None:
 def test_daily_digest_reads_todays_board(redis_client: Redis, keys: Keys) -> None:
     clock = Clock(T0)
     trending = Trending(redis_client, keys, clock=clock)
-    tracker = ShareTracker(redis_client, keys, trending, clock=clock)
+    tracker = tracker_for(redis_client, keys, trending, clock)
     store = ArticleStore(redis_client, keys)
     for n, clicks in ((1, 1), (2, 3)):
         article = Article.model_validate(seed_article_dict(f"art-{n}") | {"title": f"Story {n}"})
         store.save(article)
-        for v in range(clicks):
-            tracker.record_click(article, "facebook", Visitor(f"{v:016x}", False))
+        tracker.record_clicks(
+            [click(article, "facebook", f"198.51.100.{v}", T0) for v in range(clicks)]
+        )
     store.set_published("art-1", False)  # unpublished but still on the board: skipped
 
     text = daily_digest(trending, store, tracker, T0)

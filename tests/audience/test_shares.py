@@ -7,20 +7,21 @@ from typing import Any
 import pytest
 from redis import Redis
 
-from distributor.audience.shares import (
+from distributor.audience.shares import ClickLimits, ShareTracker, x_snapshot
+from distributor.audience.trending import Trending
+from distributor.audience.visitors import (
     DAY,
-    Click,
-    ShareTracker,
     Visitor,
     Visitors,
+    address_key,
     is_known_bot,
     utc_day,
-    x_snapshot,
 )
-from distributor.audience.trending import Trending
 from distributor.keys import Keys
 from distributor.models import Article
 from tests.support.clock import T0, Clock
+from tests.support.seed import seed_article_dict
+from tests.support.shares import click, tracker_for
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -45,7 +46,7 @@ def trending(redis_client: Redis, keys: Keys, clock: Clock) -> Trending:
 
 @pytest.fixture
 def tracker(redis_client: Redis, keys: Keys, trending: Trending, clock: Clock) -> ShareTracker:
-    return ShareTracker(redis_client, keys, trending, clock=clock)
+    return tracker_for(redis_client, keys, trending, clock)
 
 
 @pytest.fixture
@@ -75,17 +76,23 @@ def test_known_bots_are_recognised(user_agent: str, bot: bool) -> None:
     assert is_known_bot(user_agent) is bot
 
 
-def test_visitor_ids_are_stable_within_a_day_and_change_the_next(
-    visitors: Visitors, clock: Clock
-) -> None:
+def test_a_visitor_is_an_address_whatever_its_user_agent(visitors: Visitors, clock: Clock) -> None:
     first = visitors.identify("203.0.113.7", CHROME)
     assert visitors.identify("203.0.113.7", CHROME) == first
+    assert visitors.identify("203.0.113.7", IPHONE) == first  # was a new visitor per User-Agent
     assert visitors.identify("203.0.113.8", CHROME) != first
-    assert visitors.identify("203.0.113.7", IPHONE) != first
     assert first.is_bot is False
     assert visitors.identify("203.0.113.7", GOOGLEBOT).is_bot is True
     clock.advance(DAY)
     assert visitors.identify("203.0.113.7", CHROME) != first
+
+
+def test_an_ipv6_host_is_its_64_and_a_mapped_ipv4_is_the_ipv4() -> None:
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:ffff:1:2:3")
+    assert address_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("::ffff:198.51.100.4") == "198.51.100.4"
+    assert address_key("198.51.100.4") == "198.51.100.4"
 
 
 def test_two_processes_agree_on_the_daily_salt(
@@ -102,7 +109,7 @@ def test_raw_ips_and_user_agents_are_never_stored(
     redis_url: str, keys: Keys, tracker: ShareTracker, visitors: Visitors, article: Article
 ) -> None:
     ip = "192.0.2.123"
-    tracker.record_click(article, "x", visitors.identify(ip, CHROME))
+    tracker.record_clicks([click(article, "x", ip, T0)])
     tracker.record_view(article, visitors.identify(ip, CHROME))
     raw = Redis.from_url(redis_url)  # bytes: HyperLogLogs are binary strings
     parts: list[bytes] = []
@@ -122,37 +129,68 @@ def test_raw_ips_and_user_agents_are_never_stored(
     assert len(parts) > 5 and ip.encode() not in dump and b"Chrome" not in dump
 
 
-def test_clicks_count_per_network_with_daily_uniques(
+def test_clicks_count_once_per_address_network_and_day(
     tracker: ShareTracker, trending: Trending, article: Article, clock: Clock
 ) -> None:
-    alice, bob = Visitor("a" * 16, False), Visitor("b" * 16, False)
-    assert tracker.record_click(article, "facebook", alice) is True
-    assert tracker.record_click(article, "facebook", alice) is False  # counted, not trending
-    assert tracker.record_click(article, "x", alice) is True
-    assert tracker.record_click(article, "facebook", bob) is True
+    alice, bob = "198.51.100.1", "198.51.100.2"
+    assert tracker.record_clicks([click(article, "facebook", alice, clock())]) == 1
+    assert tracker.record_clicks([click(article, "facebook", alice, clock())]) == 0  # a repeat
+    assert tracker.record_clicks([click(article, "x", alice, clock())]) == 1
+    assert tracker.record_clicks([click(article, "facebook", bob, clock())]) == 1
 
     counts = tracker.counts(article.id)
-    assert counts.by_network == {"facebook": 3, "x": 1}
-    assert counts.clicks.human == 4
+    assert counts.by_network == {"facebook": 2, "x": 1}
+    assert counts.clicks.human == 3
     assert counts.clicks.unique_today == 2
-    assert counts.total == 4
+    assert counts.total == 3
     assert trending.score(article.id) == pytest.approx(3 * trending.config.weights["share_click"])
 
     clock.advance(DAY)
     assert tracker.counts(article.id).clicks.unique_today == 0
-    assert tracker.record_click(article, "facebook", alice) is True  # a new day
+    assert tracker.record_clicks([click(article, "facebook", alice, clock())]) == 1  # a new day
 
 
 def test_bots_are_counted_apart_and_never_trend(
     tracker: ShareTracker, trending: Trending, article: Article
 ) -> None:
-    bot = Visitor("c" * 16, True)
-    assert tracker.record_click(article, "facebook", bot) is False
-    assert tracker.record_view(article, bot) is False
+    assert tracker.record_clicks([click(article, "facebook", "198.51.100.9", T0, bot=True)]) == 0
+    assert tracker.record_view(article, Visitor("c" * 16, True)) is False
     counts = tracker.counts(article.id)
     assert counts.clicks.bots == 1
     assert counts.clicks.human == 0 and counts.total == 0 and counts.by_network == {}
     assert trending.top() == []
+
+
+def test_an_address_past_its_limit_is_not_counted_until_the_next_window(
+    redis_client: Redis, keys: Keys, trending: Trending, clock: Clock
+) -> None:
+    limits = ClickLimits(per_address=3, window_s=600)
+    tracker = tracker_for(redis_client, keys, trending, clock, limits)
+    stories = [Article.model_validate(seed_article_dict(f"story-{n}")) for n in range(5)]
+    flood = [click(a, "x", "198.51.100.7", clock()) for a in stories]
+    assert tracker.record_clicks(flood) == 3  # every click spends the limit, counted or not
+    assert tracker.record_clicks([click(stories[4], "x", "198.51.100.8", clock())]) == 1
+    clock.advance(600)
+    assert tracker.record_clicks([click(stories[4], "x", "198.51.100.7", clock())]) == 1
+
+
+def test_memory_stays_bounded_under_a_flood_of_addresses(
+    redis_client: Redis, keys: Keys, trending: Trending, article: Article, clock: Clock
+) -> None:
+    limits = ClickLimits(per_address=30, window_s=600, addresses=200)
+    tracker = tracker_for(redis_client, keys, trending, clock, limits)
+    for batch in range(6):  # 3,000 distinct addresses in one window
+        clicks = [
+            click(article, "x", f"10.{batch}.{n // 256}.{n % 256}", clock()) for n in range(500)
+        ]
+        tracker.record_clicks(clicks)
+    window = int(clock() // 600)
+    assert redis_client.hlen(keys.click_rate(window)) == 200  # the cap: later ones not counted
+    counted = tracker.counts(article.id).by_network["x"]
+    assert 196 <= counted <= 204  # a HyperLogLog's estimate of 200 new visitors
+    seen = keys.seen(article.id, utc_day(clock()), "x")
+    assert int(redis_client.memory_usage(seen) or 0) <= 13_000  # 12 KB at most, whatever comes
+    assert 0 < redis_client.ttl(seen) <= 2 * DAY
 
 
 def test_views_count_once_per_visitor_per_day(
@@ -191,7 +229,7 @@ def test_platform_snapshots_never_double_count(
     assert (back.shares, back.engagement) == (1, 0)  # only growth past the old high
 
     tracker.record_snapshot(article, "x", "1002", shares=2, engagement=1)
-    tracker.record_click(article, "x", Visitor("a" * 16, False))
+    tracker.record_clicks([click(article, "x", "198.51.100.1", T0)])
     counts = tracker.counts(article.id)
     assert counts.platform["x"].shares == 8
     assert counts.platform["x"].engagement == 19
@@ -209,19 +247,18 @@ def test_metric_mapping() -> None:
 def test_a_batch_of_clicks_counts_like_single_clicks(
     tracker: ShareTracker, trending: Trending, article: Article, clock: Clock
 ) -> None:
-    alice, bob, bot = Visitor("a" * 16, False), Visitor("b" * 16, False), Visitor("c" * 16, True)
-    t = clock()
+    alice, bob, t = "198.51.100.1", "198.51.100.2", clock()
     batch = [
-        Click(article, "facebook", alice, t),
-        Click(article, "facebook", alice, t),
-        Click(article, "x", alice, t),
-        Click(article, "facebook", bob, t),
-        Click(article, "x", bot, t),
-        Click(article, "facebook", alice, t + DAY),  # the next day: new again
+        click(article, "facebook", alice, t),
+        click(article, "facebook", alice, t),
+        click(article, "x", alice, t),
+        click(article, "facebook", bob, t),
+        click(article, "x", "198.51.100.3", t, bot=True),
+        click(article, "facebook", alice, t + DAY),  # the next day: new again
     ]
     assert tracker.record_clicks(batch) == 4
     counts = tracker.counts(article.id, now=t)
-    assert counts.by_network == {"facebook": 4, "x": 1}
+    assert counts.by_network == {"facebook": 3, "x": 1}
     assert counts.clicks.bots == 1 and counts.clicks.unique_today == 2
     found = trending.explain(article.id, "week", now=t + DAY)
     assert found is not None
@@ -231,15 +268,17 @@ def test_a_batch_of_clicks_counts_like_single_clicks(
 def test_shares_are_also_counted_per_network_per_day_with_platform_growth(
     tracker: ShareTracker, article: Article, clock: Clock
 ) -> None:
-    alice, bot = Visitor("a" * 16, False), Visitor("c" * 16, True)
-    tracker.record_clicks([Click(article, "facebook", alice, clock()) for _ in range(2)])
-    tracker.record_click(article, "facebook", bot)  # bots stay out of the daily counts
+    alice, bob = "203.0.113.7", "198.51.100.4"
+    tracker.record_clicks([click(article, "facebook", alice, clock()) for _ in range(2)])
+    tracker.record_clicks([click(article, "facebook", bob, clock())])
+    tracker.record_clicks([click(article, "facebook", "192.0.2.1", clock(), bot=True)])
     tracker.record_snapshot(article, "x", "1001", shares=3, engagement=0)
     first = utc_day(clock())
     clock.advance(DAY)
-    tracker.record_click(article, "whatsapp", alice)
+    tracker.record_clicks([click(article, "whatsapp", alice, clock())])
     tracker.record_snapshot(article, "x", "1001", shares=5, engagement=0)  # grew by 2
     second = utc_day(clock())
+    # an address counts once per network and day; bots stay out of the daily counts
     assert tracker.daily(article.id, [first, second, "19990101"]) == {
         first: {"facebook": 2, "x": 3},
         second: {"whatsapp": 1, "x": 2},

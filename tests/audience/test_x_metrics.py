@@ -15,7 +15,6 @@ import tweepy
 from redis import Redis
 from requests.adapters import HTTPAdapter
 
-from distributor.audience.shares import ShareTracker
 from distributor.audience.trending import Trending
 from distributor.audience.x_metrics import (
     DAY,
@@ -33,6 +32,7 @@ from distributor.models import Article
 from distributor.publishing.articles import ArticleStore
 from tests.support.clock import T0, Clock
 from tests.support.seed import seed_article_dict
+from tests.support.shares import tracker_for
 
 PORTS = range(18440, 18460)
 
@@ -169,7 +169,7 @@ def test_a_round_merges_metrics_within_the_budget(
     article = Article.model_validate(seed_article_dict())
     ArticleStore(redis_client, keys).save(article)
     trending = Trending(redis_client, keys, clock=clock)
-    tracker = ShareTracker(redis_client, keys, trending, clock=clock)
+    tracker = tracker_for(redis_client, keys, trending, clock)
     watch = TweetWatch(redis_client, keys)
     budget = XReadBudget(redis_client, keys, per_window=1)
     store = ArticleStore(redis_client, keys)
@@ -199,7 +199,7 @@ def test_a_429_spends_the_window(
     redis_client: Redis, keys: Keys, client: tweepy.Client, x_server: XServer
 ) -> None:
     trending = Trending(redis_client, keys)
-    tracker = ShareTracker(redis_client, keys, trending)
+    tracker = tracker_for(redis_client, keys, trending)
     watch = TweetWatch(redis_client, keys)
     budget = XReadBudget(redis_client, keys, per_window=10)
     watch.watch("a", "900", posted_at=T0)

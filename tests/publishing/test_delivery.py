@@ -20,6 +20,7 @@ from tests.support.publishers import (
     CHANNEL,
     CHANNEL_ID,
     X_ACCOUNT,
+    InterleavedLedger,
     Rig,
     closed_port_url,
     sandbox_harness,
@@ -129,6 +130,33 @@ def test_a_retried_delivery_never_posts_twice(
         assert retried.kind is OutcomeKind.DONE and len(rig.harness.posts(platform)) == 1
     else:
         assert retried.kind is OutcomeKind.NOTHING and len(rig.harness.posts(platform)) == posted
+
+
+def test_a_lease_released_between_snapshot_and_claim_is_posted_not_orphaned(
+    redis_client: Redis, keys: Keys, article: Article
+) -> None:
+    """The claim race (issue #13): worker A holds the lease when worker B takes its snapshot,
+    then releases it (a transient error) before B goes on. B must post the delivery, not take
+    a claim it throws away and leave a lease nobody holds to expire into in_doubt."""
+    clock = Clock()
+    first = Ledger(redis_client, keys, lease_s=60, clock=clock)
+    held = first.claim(article.id, CHANNEL.id, article.revision)
+    assert held is not None
+    release = [lambda: first.release(held, "429: flood control, try again")]
+
+    def worker_a_releases() -> None:
+        while release:
+            release.pop()()
+
+    interleaved = InterleavedLedger(redis_client, keys, worker_a_releases, lease_s=60, clock=clock)
+    with sandbox_harness() as harness:
+        outcome = Rig(harness, interleaved, RateGovernor(redis_client, keys)).run(article, CHANNEL)
+        posted = harness.messages()
+    assert outcome.kind is OutcomeKind.DONE, outcome
+    record = first.get(article.id, CHANNEL.id, article.revision)
+    assert record is not None and record.state is DeliveryState.SENT
+    assert record.message_ids == (str(posted[0]["message_id"]),) and len(posted) == 1
+    assert redis_client.zcard(keys.leases()) == 0  # no lease left for nobody to expire
 
 
 def test_permanent_refusal_is_recorded_and_not_retried(rig: Rig, article: Article) -> None:

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from redis import Redis
 
+from distributor.api.server import uvicorn_options
 from distributor.config import ApiToken, Settings
 from distributor.intake.signature import SIGNATURE_HEADER, sign
 from distributor.keys import Keys
@@ -35,14 +36,10 @@ PORTS = range(18300, 18400)
 
 def make_settings(redis_url: str, keys: Keys, **overrides: Any) -> Settings:
     """Settings for one test: its own namespace, a known secret and tokens."""
-    return Settings(
-        redis_url=redis_url,
-        namespace=keys.prefix,
-        webhook_secret=SecretStr(SECRET),
-        tokens=TOKENS,
-        routing_file=EXAMPLE_ROUTING,
-        **overrides,
-    )
+    defaults: dict[str, Any] = {
+        "webhook_secret": SecretStr(SECRET), "tokens": TOKENS, "routing_file": EXAMPLE_ROUTING,
+    }  # fmt: skip
+    return Settings(redis_url=redis_url, namespace=keys.prefix, **(defaults | overrides))
 
 
 @contextmanager
@@ -101,10 +98,13 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[LiveServer]:
-    """Serve ``app`` over real HTTP on a free port until the block ends."""
+def live_server(app: FastAPI, settings: Settings | None = None) -> Iterator[LiveServer]:
+    """Serve ``app`` over real HTTP on a free port, as ``distributor api`` serves it (with
+    ``settings``' options), until the block ends."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    options = uvicorn_options(settings or Settings(_env_file=None))  # type: ignore[call-arg]
+    options.update(host="127.0.0.1", port=port)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -5,21 +5,23 @@ from __future__ import annotations
 import html
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from redis import Redis
 
 from distributor.config import Settings
+from distributor.keys import Keys
 from distributor.models import Article, Destination, Platform, RenderedPost
 from distributor.publishers.base import Publisher
 from distributor.publishers.factory import build_telegram, build_x
 from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.x import XPublisher
 from distributor.publishing.delivery import Outcome, deliver
-from distributor.publishing.ledger import Ledger
+from distributor.publishing.ledger import Ledger, Snapshot
 from distributor.publishing.ratelimit import RateGovernor
 from distributor.publishing.routing import Action
 from distributor.sandbox.config import ChatSpec, SandboxConfig
@@ -206,3 +208,17 @@ class Rig:
         return deliver(
             article, destination, action, ledger=self.ledger, governor=self.governor, **kw
         )
+
+
+class InterleavedLedger(Ledger):
+    """A real ledger that runs ``between`` right after each ``snapshot``: another worker's
+    step placed deterministically between a delivery's snapshot and what it does next."""
+
+    def __init__(self, redis: Redis, keys: Keys, between: Callable[[], None], **kw: Any) -> None:
+        super().__init__(redis, keys, **kw)
+        self._between = between
+
+    def snapshot(self, article_id: str, destination: str, revision: int) -> Snapshot:
+        found = super().snapshot(article_id, destination, revision)
+        self._between()
+        return found

@@ -14,6 +14,7 @@ from distributor.models import DeliveryState
 from distributor.queue.broker import create_celery
 from distributor.queue.names import MAINTENANCE_QUEUE, POLL_METRICS, SEND_DIGEST
 from tests.support.seed import seed_event
+from tests.support.shares import SITE_ORIGIN
 from tests.support.spine import Spine, wait_until
 
 
@@ -60,13 +61,14 @@ def test_tweet_metrics_flow_into_share_counts_and_unpublish_leaves_trending(
 
 
 def test_daily_digest_is_posted_once_however_often_beat_fires(make_spine: Any) -> None:
-    spine: Spine = make_spine(digest_chat="@visualjambi_politik")
+    spine: Spine = make_spine(digest_chat="@visualjambi_politik", site_origins=[SITE_ORIGIN])
     spine.worker()
     event = seed_event(article_id="digested")
     event["article"]["category"] = "Bisnis"  # not routed to the politik channel
     assert spine.publish(event).status_code == 202
     wait_until(lambda: len(spine.deliveries("digested")) == 2)
-    spine.api.post("/v1/articles/digested/views", headers={"User-Agent": "Mozilla/5.0 reader"})
+    reader = {"User-Agent": "Mozilla/5.0 reader", "Origin": SITE_ORIGIN}
+    assert spine.api.post("/v1/articles/digested/views", headers=reader).json()["counted"]
 
     for _ in range(3):
         _run(spine, SEND_DIGEST)

@@ -204,6 +204,11 @@ class Ledger:
         lease_until = now + self._lease_s
         return Claim(*where, token, lease_until, int(attempt), action, reshare)
 
+    def expire_lease(self, article_id: str, destination: str, revision: int) -> str:
+        """Turn this delivery's lease into ``in_doubt`` if it is ``sending`` and has expired;
+        never claims. ``in_doubt``, ``live`` (still held) or ``gone`` (no longer sending)."""
+        return self._run("expire", article_id, destination, revision, self._clock())
+
     def record_sent(self, claim: Claim, message_ids: Sequence[str], method: str = "") -> None:
         """The platform took the post: ``sent`` with its ids; it becomes the live post."""
         self._move(claim, DeliveryState.SENT, "", ",".join(message_ids), method)
