@@ -138,6 +138,7 @@ class ShareTracker:
             self._queue_group(pipe, article_id, day, group)
         results = pipe.execute()[len(bots) :]
         trend = self._trending.pipeline()
+        daily = self._redis.pipeline(transaction=False)  # the desk's chart, beside the counts
         counted = 0
         for (article_id, day), group, per_network in zip(
             groups.keys(), groups.values(), results, strict=True
@@ -145,13 +146,14 @@ class ShareTracker:
             total = sum(int(n) for n in per_network)
             networks = sorted({c.network for c in group})  # the order ``_queue_group`` sent
             for network, n in zip(networks, per_network, strict=True):
-                if int(n):  # the desk's chart: counted clicks per UTC day and network
-                    trend.hincrby(self._keys.share_daily(article_id), f"{day}|{network}", int(n))
+                if int(n):
+                    daily.hincrby(self._keys.share_daily(article_id), f"{day}|{network}", int(n))
             last = group[-1]
             self._trending.queue_record(
                 trend, last.article.id, last.article.category, "share_click", total, t=last.at
             )
             counted += total
+        daily.execute()
         self._trending.execute(trend)
         return counted
 
