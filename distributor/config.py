@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,6 +15,7 @@ from distributor.errors import ConfigError
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"})
 SANDBOX_TELEGRAM_TOKEN = "123456789:sandbox-token-for-local-demo-only-abc"  # noqa: S105
 SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret-not-for-production"  # noqa: S105
+SANDBOX_TELEGRAM_WEBHOOK_SECRET = "sandbox-telegram-webhook-secret"  # noqa: S105
 
 
 class ApiToken(BaseModel):
@@ -72,6 +74,20 @@ class Settings(BaseSettings):
     # the outbox sweep sends an event's fan-out again after this long with a delivery pending
     outbox_stale_s: float = Field(default=900.0, ge=1)
 
+    # readers (distributor/audience/readers, distributor/bot): the bot and its subscribers.
+    # The bot takes updates by webhook (POST /telegram/webhook) when public_base_url is HTTPS,
+    # else by long polling.
+    telegram_webhook_secret: SecretStr | None = None  # X-Telegram-Bot-Api-Secret-Token
+    telegram_webhook_certificate: Path | None = None  # a self-signed certificate to upload
+    readers_per_s: float = Field(default=29.0, gt=0, lt=30)  # under the bot's 30/s: channels first
+    readers_paid_broadcast: bool = False  # allow_paid_broadcast: up to 1000/s, for a fee
+    readers_paid_per_s: float = Field(default=1000.0, gt=0)
+    readers_chunk: int = Field(default=100, ge=1, le=1000)  # readers per send task
+    readers_lanes: int = Field(default=1, ge=1, le=16)  # send tasks of one job at a time
+    readers_in_flight: int = Field(default=16, ge=1, le=512)  # concurrent sends per task
+    readers_topics: list[str] = Field(default_factory=list)  # offered before any article
+    readers_digest_hour: int = Field(default=7, ge=0, le=23)  # /digest on without an hour
+
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
     digest_hour: int = Field(default=20, ge=0, le=23)  # local hour (``timezone``) to send it
@@ -89,6 +105,17 @@ class Settings(BaseSettings):
             base = self.sandbox_url.rstrip("/")
             self.telegram_base_url = f"{base}/bot"
             self.x_base_url = base
+        return self
+
+    @model_validator(mode="after")
+    def _telegram_webhook_secret_shape(self) -> Settings:
+        secret = self.telegram_webhook_secret
+        if secret is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()
+        ):
+            raise ValueError(
+                "telegram_webhook_secret: 1-256 of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
         return self
 
     @property
@@ -120,6 +147,19 @@ class Settings(BaseSettings):
         if self.sandbox:
             return SANDBOX_TELEGRAM_TOKEN
         raise ConfigError("DISTRIBUTOR_TELEGRAM_TOKEN is not set")
+
+    @property
+    def bot_webhook_url(self) -> str | None:
+        """Where Telegram delivers the bot's updates (the API's ``/telegram/webhook``), or None
+        for long polling: a webhook needs a public HTTPS URL."""
+        base = (self.public_base_url or "").rstrip("/")
+        return f"{base}/telegram/webhook" if base.startswith("https://") else None
+
+    def telegram_webhook_secret_value(self) -> str | None:
+        """The secret Telegram sends with each update (the sandbox one in sandbox mode)."""
+        if self.telegram_webhook_secret is not None and _is_set(self.telegram_webhook_secret):
+            return self.telegram_webhook_secret.get_secret_value()
+        return SANDBOX_TELEGRAM_WEBHOOK_SECRET if self.sandbox else None
 
     def check_secrets(self) -> None:
         """Refuse to start with a missing or placeholder secret, unless in sandbox mode."""

@@ -10,23 +10,33 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 import tweepy
 from redis import Redis
 
 from distributor.audience.clicks import ClickBuffer
+from distributor.audience.readers.broadcast import Broadcaster
+from distributor.audience.readers.catalogue import Catalogue
+from distributor.audience.readers.digest import DigestWriter
+from distributor.audience.readers.fanout import ChunkRunner
+from distributor.audience.readers.reactions import Reactions
+from distributor.audience.readers.sends import ReaderSends
+from distributor.audience.readers.subscriptions import Subscriptions
+from distributor.audience.readers.topics import seed_topics
 from distributor.audience.shares import ShareTracker, Visitors
 from distributor.audience.trending import Trending, TrendingConfig
 from distributor.audience.x_metrics import TweetWatch, XReadBudget
+from distributor.bot.inbox import BotInbox
 from distributor.config import Settings
 from distributor.formatting import FormatOptions, render
 from distributor.formatting.sharelinks import ShareTargets
 from distributor.keys import Keys
 from distributor.models import Article, Destination, Platform, RenderedPost
 from distributor.publishers.base import Publisher
-from distributor.publishers.factory import build_publisher, build_x_client
+from distributor.publishers.factory import build_publisher, build_reader_bot, build_x_client
 from distributor.publishing.articles import ArticleStore, PublishedArticles
 from distributor.publishing.ledger import Ledger
 from distributor.publishing.ratelimit import RateGovernor, RateTable
@@ -139,8 +149,66 @@ class Container:
         """X read requests left in the current window."""
         return XReadBudget(self.redis, self.keys)
 
+    # readers (distributor/audience/readers, distributor/bot)
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        """Readers and their topics."""
+        return Subscriptions(self.redis, self.keys, clock=self.clock)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """Topics readers can choose (configured, the routing rules', articles') and the newest
+        articles."""
+        rules = self.routing.rules
+        named = [*self.settings.readers_topics, *(r.category for r in rules if r.category)]
+        named += [tag for rule in rules for tag in rule.tags]
+        return Catalogue(self.redis, self.keys, seed_topics(named))
+
+    @cached_property
+    def reader_sends(self) -> ReaderSends:
+        """Reader jobs and the per-(article, reader) send records; a claim's lease outlives
+        any one call."""
+        lease = max(self.settings.lease_s, 2 * self.settings.http_timeout_s)
+        return ReaderSends(self.redis, self.keys, lease, clock=self.clock)
+
+    @cached_property
+    def broadcaster(self) -> Broadcaster:
+        """The readers' batch sender (its own Bot and keep-alive pool)."""
+        return Broadcaster(
+            build_reader_bot(self.settings), self.governor, self.reader_sends, self.subscriptions,
+            paid=self.settings.readers_paid_broadcast, in_flight=self.settings.readers_in_flight,
+        )  # fmt: skip
+
+    @cached_property
+    def reader_chunks(self) -> ChunkRunner:
+        """Runs chunks of reader jobs, each within a fifth of the visibility timeout (at most a
+        minute), far below the task time limits."""
+        budget = max(1.0, min(60.0, self.settings.visibility_timeout_s / 5))
+        return ChunkRunner(
+            self.reader_sends, self.broadcaster, self.articles, self.render, self.digests,
+            self.settings.readers_chunk, budget,
+        )  # fmt: skip
+
+    @cached_property
+    def digests(self) -> DigestWriter:
+        """Readers' daily digests, dated in the newsroom's time zone."""
+        zone = ZoneInfo(self.settings.timezone)
+        return DigestWriter(self.catalogue, self.articles, self.subscriptions, zone)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """Our Telegram posts' articles and the reactions on them."""
+        return Reactions(self.redis, self.keys, self.shares, self.articles)
+
+    @cached_property
+    def bot_inbox(self) -> BotInbox:
+        """Webhook updates waiting for `distributor bot`."""
+        return BotInbox(self.redis, self.keys)
+
     def close(self) -> None:
         """Release the connections (and the producer's, when this container made it)."""
+        if "broadcaster" in self.__dict__:
+            self.broadcaster.close()
         if isinstance(self.enqueue, CeleryEnqueue):
             self.enqueue.close()
         self.redis.close()
@@ -150,7 +218,10 @@ def rate_table(settings: Settings) -> RateTable:
     """The governor's limits: the platforms' own, or none (``rate_limits=off``, sandbox only)."""
     if settings.rate_limits == "off":
         return RateTable.unenforced()
-    return RateTable.for_x_tier(settings.x_tier)
+    table = RateTable.for_x_tier(settings.x_tier)
+    return replace(  # readers: their own budget
+        table, readers_per_s=settings.readers_per_s, readers_paid_per_s=settings.readers_paid_per_s
+    )
 
 
 def build_container(

@@ -11,6 +11,8 @@ from distributor.queue.names import (
     MAINTENANCE_QUEUE,
     POLL_METRICS,
     PROMOTE,
+    READERS_DIGEST,
+    READERS_SWEEP,
     RECONCILE,
     REFRESH_TRENDING,
     SEND_DIGEST,
@@ -27,6 +29,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "sweep-outbox": {"task": SWEEP_OUTBOX, "schedule": 15.0, "options": opts},
         "refresh-trending": {"task": REFRESH_TRENDING, "schedule": 3600.0, "options": opts},
     }
+    # readers: settle sends left in doubt; plan digests (once per day and hour, however often)
+    schedule["readers-sweep"] = {"task": READERS_SWEEP, "schedule": 15.0, "options": opts}
+    every_ten = crontab(minute="*/10")
+    schedule["readers-digest"] = {"task": READERS_DIGEST, "schedule": every_ten, "options": opts}
     if settings.has_x or settings.sandbox:
         schedule["poll-metrics"] = {"task": POLL_METRICS, "schedule": 60.0, "options": opts}
     if settings.digest_chat:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from distributor import __version__
 from distributor.api import deliveries, events, preview
 from distributor.api import shares as shares_api
+from distributor.api import telegram as telegram_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
 from distributor.wiring import Container
@@ -23,4 +24,5 @@ def create_app(container: Container) -> FastAPI:
     shares_api.install_share_links(app)
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
+    app.include_router(telegram_api.router)  # readers: the bot's webhook
     return app

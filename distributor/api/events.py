@@ -87,8 +87,8 @@ _EVENT_BODY = {
 @router.post("/v1/events", status_code=202, openapi_extra=_EVENT_BODY, tags=["intake"])
 async def post_event(request: Request, container: ContainerDep) -> Accepted:
     """Verify, validate and queue one event; the same event again is reported as a duplicate."""
-    _require_json(request.headers.get("content-type"))
-    body = await _read_body(request, container.settings.max_body_bytes)
+    require_json(request.headers.get("content-type"))
+    body = await read_body(request, container.settings.max_body_bytes)
     event_id, duplicate = await run_in_threadpool(
         receive, body, request.headers.get(SIGNATURE_HEADER), container
     )
@@ -119,7 +119,8 @@ def healthz(container: ContainerDep) -> Health | JSONResponse:
     return error_response(503, "; ".join(down), extra={"status": "unavailable", "checks": checks})
 
 
-def _require_json(content_type: str | None) -> None:
+def require_json(content_type: str | None) -> None:
+    """415 unless the request says ``application/json``."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media != "application/json":
         raise InvalidInput(
@@ -127,7 +128,7 @@ def _require_json(content_type: str | None) -> None:
         )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None:

@@ -8,11 +8,11 @@ import sys
 
 import typer
 
-from distributor.cli import articles, service
+from distributor.cli import articles, readers, service
 from distributor.cli.app import cli
 from distributor.errors import DistributorError
 
-__all__ = ["articles", "cli", "main", "service"]
+__all__ = ["articles", "cli", "main", "readers", "service"]
 
 
 def main() -> None:

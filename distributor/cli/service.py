@@ -15,7 +15,8 @@ from distributor.config import get_settings
 def run(
     var: Annotated[Path, typer.Option(help="data folder (embedded Redis)")] = Path("var"),
 ) -> None:
-    """Start everything: Redis if none answers, the sandbox if no credentials, API, worker, beat."""
+    """Start everything: Redis if none answers, the sandbox if no credentials, API, worker, beat,
+    the readers' bot."""
     from distributor.local.runner import run as run_stack
 
     raise typer.Exit(run_stack(get_settings(), var, typer.echo))

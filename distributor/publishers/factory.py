@@ -36,6 +36,20 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
     return TelegramPublisher(bot, probe_chat=settings.telegram_probe_chat)
 
 
+def build_reader_bot(settings: Settings) -> Bot:
+    """The ``Bot`` the readers' batch sender uses: a keep-alive pool of one connection per
+    message in flight (readers: distributor/audience/readers/broadcast.py)."""
+    timeout = settings.http_timeout_s
+    request = HTTPXRequest(
+        connection_pool_size=settings.readers_in_flight + 2, connect_timeout=timeout,
+        read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout,
+    )  # fmt: skip
+    redact_bot_tokens("httpx")
+    return Bot(
+        settings.telegram_token_value(), base_url=settings.telegram_base_url, request=request
+    )
+
+
 def build_x_client(settings: Settings) -> tuple[tweepy.Client, bool]:
     """A tweepy ``Client`` for the configured account, sent to ``settings.x_base_url``, and
     whether it signs with user context (OAuth 1.0a) rather than an OAuth 2.0 bearer token.

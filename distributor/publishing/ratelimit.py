@@ -63,6 +63,9 @@ class RateTable:
     x_window_s: float = 86_400.0
     x_burst: int = 10  # bursts cost sustained rate: 100/day with 10 at once = 1 per ~16 min
     enforced: bool = True
+    # readers (distributor/audience/readers): the bot's messages to its subscribers
+    readers_per_s: float = 29.0
+    readers_paid_per_s: float = 1000.0
 
     @classmethod
     def unenforced(cls) -> RateTable:
@@ -88,6 +91,28 @@ class RateTable:
             )
         user = f"x:user:{destination.target}"
         return (Limit.at_most(user, self.x_posts, self.x_window_s, self.x_burst),)
+
+    # readers (distributor/audience/readers)
+    def reader_limits(self, chat_id: int, *, paid: bool) -> tuple[Limit, ...]:
+        """The limits of one message to a reader's chat, in the readers' own scope.
+
+        Free messages also take a slot of the bot's shared ``telegram:bot`` scope, but their own
+        scope is slower (29/s against 30/s): its next slot always opens after the shared one,
+        so a channel post waiting for the shared slot gets it first and readers take the rest.
+        Paid broadcasts (``allow_paid_broadcast``) have Telegram's separate 1000/s allowance and
+        leave the shared scope to channel posts. Per chat: 1/s with a burst of 3; 20/min in
+        groups (negative ids).
+        """
+        if not self.enforced:
+            return ()
+        chat = f"telegram:chat:{chat_id}"
+        limits = [Limit(chat, self.chat_interval_s, self.chat_burst)]
+        if chat_id < 0:
+            limits.append(Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst))
+        if paid:
+            return (Limit("telegram:readers:paid", 1.0 / self.readers_paid_per_s), *limits)
+        shared = Limit.at_most("telegram:bot", self.telegram_per_s, 1.0)
+        return (shared, Limit("telegram:readers", 1.0 / self.readers_per_s), *limits)
 
 
 class RateGovernor:

@@ -10,6 +10,10 @@ SWEEP_OUTBOX = "distributor.sweep_outbox"
 REFRESH_TRENDING = "distributor.refresh_trending"
 POLL_METRICS = "distributor.poll_metrics"
 SEND_DIGEST = "distributor.send_digest"
+# readers (distributor/audience/readers): one chunk of a reader job, the sweep, the digests
+READERS_RUN = "distributor.readers_run"
+READERS_SWEEP = "distributor.readers_sweep"
+READERS_DIGEST = "distributor.readers_digest"
 
 FAN_OUT_QUEUE = "fan_out"
 MAINTENANCE_QUEUE = "maintenance"
@@ -20,4 +24,7 @@ def deliver_queue(platform: str) -> str:
     return f"deliver.{platform}"
 
 
-ALL_QUEUES = (FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE)
+READERS_QUEUE = deliver_queue("readers")  # readers: apart, so channel posts never queue behind them
+ALL_QUEUES = (
+    FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE, READERS_QUEUE
+)  # fmt: skip
