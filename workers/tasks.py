@@ -17,10 +17,10 @@ from distributor.audience.digest import WIB, daily_digest, send_digest
 from distributor.audience.readers.digest import due_hour
 from distributor.audience.readers.fanout import Planned, plan_event
 from distributor.audience.readers.records import Job
+from distributor.audience.readers.sweep import reader_probe
 from distributor.audience.readers.sweep import sweep as sweep_readers
 from distributor.audience.x_metrics import poll_metrics
 from distributor.models import ArticleEvent, Destination
-from distributor.publishers.base import Lookup
 from distributor.publishing.delivery import OutcomeKind, deliver
 from distributor.publishing.fanout import fan_out
 from distributor.publishing.reconcile import reconcile
@@ -188,14 +188,8 @@ def readers_run_task(
 def readers_sweep_task(task: ContainerTask) -> None:
     """Settle reader sends left claimed or in doubt; run again what never went out."""
     c = task.container
-    telegram = c.publisher("telegram")
-
-    def find(chat: int, lookup: Lookup) -> tuple[str, ...] | None:
-        where = Destination(id="reader", platform="telegram", target=str(chat))
-        return telegram.find_post(where, lookup)
-
     report = sweep_readers(
-        c.reader_sends, c.subscriptions, c.articles, find,
+        c.reader_sends, c.subscriptions, c.articles, reader_probe(c.publisher("telegram")),
         min_age_s=c.settings.reconcile_min_age_s, stale_s=c.settings.outbox_stale_s,
     )  # fmt: skip
     size = c.settings.readers_chunk

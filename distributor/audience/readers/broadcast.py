@@ -131,7 +131,10 @@ class _Batch:
 
     async def run(self, items: list[Outgoing]) -> None:
         self.queue.extend(items)
-        while (self.queue or self.aside) and time.monotonic() < self.deadline:
+        while (self.queue or self.aside or self.tasks) and time.monotonic() < self.deadline:
+            if not (self.queue or self.aside):  # a send in flight may still add a migrated chat
+                await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
+                continue
             held = await self._take_slots()
             if held:
                 await self._dispatch(held)
@@ -184,6 +187,7 @@ class _Batch:
         heapq.heappush(self.aside, (ready, id(item), item))
 
     async def _dispatch(self, held: list[Outgoing]) -> None:
+        self._settle()  # a chat sent again must find its earlier claim released first
         if self.action == "send":
             token, answers = self.owner._sends.claim(
                 self.job, [i.chat for i in held], self.job.scope

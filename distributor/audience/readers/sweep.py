@@ -20,7 +20,8 @@ from distributor.audience.readers.fanout import editable
 from distributor.audience.readers.records import Job, Record
 from distributor.audience.readers.sends import ReaderSends
 from distributor.audience.readers.subscriptions import Subscriptions
-from distributor.publishers.base import Lookup
+from distributor.models import Destination
+from distributor.publishers.base import Lookup, Publisher
 from distributor.publishing.articles import ArticleStore
 
 Find = Callable[[int, Lookup], tuple[str, ...] | None]
@@ -56,7 +57,7 @@ class _Pass:
         for chat, value in raw.items():
             record = records.decode(value)
             if record.state == "c" and record.at < now:
-                doubt = f"?|{record.after_id}|{record.at:.3f}|{now:.3f}"
+                doubt = f"?|{record.after_id}|{record.at!r}|{now!r}"
                 if self.sends.swap(job, chat, value, doubt):
                     self.report.expired += 1
                 value, record = doubt, records.decode(doubt)
@@ -133,6 +134,16 @@ class _Pass:
         if job.kind == "send" and int(meta.get("revision") or 0) <= 1:
             return job
         return Job("edit", job.scope, revision=int(meta.get("revision") or 0))
+
+
+def reader_probe(telegram: Publisher) -> Find:
+    """``Find`` through the Telegram publisher's probe chat, in a reader's chat."""
+
+    def find(chat: int, lookup: Lookup) -> tuple[str, ...] | None:
+        where = Destination(id="reader", platform="telegram", target=str(chat))
+        return telegram.find_post(where, lookup)
+
+    return find
 
 
 def sweep(
