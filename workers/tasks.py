@@ -6,6 +6,7 @@ can be imported and read on its own; ``TASKS`` is what ``workers.app`` registers
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from distributor.wiring import Container
 if TYPE_CHECKING:
     from workers.app import ContainerTask
 
+log = logging.getLogger(__name__)
 MAX_COUNTDOWN_S = 60.0  # longer waits go to the scheduler, not a Celery countdown
 
 
@@ -192,6 +194,12 @@ def readers_sweep_task(task: ContainerTask) -> None:
         c.reader_sends, c.subscriptions, c.articles, reader_probe(c.publisher("telegram")),
         min_age_s=c.settings.reconcile_min_age_s, stale_s=c.settings.outbox_stale_s,
     )  # fmt: skip
+    if report.expired or report.found or report.not_sent or report.again:
+        log.info(
+            "readers sweep: %d leases expired, %d doubts found sent, %d not sent, %d held; "
+            "again %s", report.expired, report.found, report.not_sent, report.held,
+            [(job.id, len(chats)) for job, chats in report.again],
+        )  # fmt: skip
     size = c.settings.readers_chunk
     for job, chats in report.again:
         for start in range(0, len(chats), size):

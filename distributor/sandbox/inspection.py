@@ -131,6 +131,12 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
     async def create_chat(spec: ChatSpec) -> ChatSpec:
         return sandbox.telegram.upsert_chat(spec).spec
 
+    @router.post("/telegram/chats/bulk", status_code=201)
+    async def create_chats(specs: list[ChatSpec]) -> dict[str, int]:
+        for spec in specs:
+            sandbox.telegram.upsert_chat(spec)
+        return {"created": len(specs)}
+
     @router.patch("/telegram/chats/{chat_id}")
     async def patch_chat(chat_id: int, patch: ChatPatch) -> ChatSpec:
         chat = sandbox.telegram.chats.get(chat_id)

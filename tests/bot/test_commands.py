@@ -62,9 +62,7 @@ def test_english_when_the_reader_uses_it(bot: BotUnderTest) -> None:
 def test_the_topic_picker_toggles_with_a_callback_answer(bot: BotUnderTest) -> None:
     picker = ask(bot, 7003, "/topics")
     data = buttons(picker)["Ekonomi"]
-    pressed = bot.sandbox.update(
-        user_id=7003, callback_data=data, message_id=picker["message_id"]
-    )
+    pressed = bot.sandbox.update(user_id=7003, callback_data=data, message_id=picker["message_id"])
     assert pressed.status_code == 201
     query_id = pressed.json()["callback_query"]["id"]
 

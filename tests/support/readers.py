@@ -94,6 +94,12 @@ class Sandbox:
         body = {"id": chat_id, "type": kind, **flags}
         httpx.post(f"{self.url}/sandbox/telegram/chats", json=body).raise_for_status()
 
+    def private_chats(self, chat_ids: list[int]) -> None:
+        """Create many private chats at once (readers who started the bot)."""
+        specs = [{"id": chat, "type": "private"} for chat in chat_ids]
+        response = httpx.post(f"{self.url}/sandbox/telegram/chats/bulk", json=specs, timeout=60)
+        response.raise_for_status()
+
     def patch_chat(self, chat_id: int, **flags: Any) -> None:
         """Change a chat's flags (blocked, deactivated, migrate_to_chat_id)."""
         httpx.patch(f"{self.url}/sandbox/telegram/chats/{chat_id}", json=flags).raise_for_status()

@@ -20,6 +20,7 @@ from distributor.audience.readers.fanout import editable
 from distributor.audience.readers.records import Job, Record
 from distributor.audience.readers.sends import ReaderSends
 from distributor.audience.readers.subscriptions import Subscriptions
+from distributor.errors import DeliveryError
 from distributor.models import Destination
 from distributor.publishers.base import Lookup, Publisher
 from distributor.publishing.articles import ArticleStore
@@ -49,6 +50,7 @@ class _Pass:
     min_age_s: float
     stale_s: float
     report: SweepReport
+    throttled: bool = False
 
     def job(self, job: Job, progress: float) -> None:
         now = self.sends.now()
@@ -89,9 +91,14 @@ class _Pass:
         article = self.articles.get(job.scope)
         until = min(record.at, record.since) + CLOCK_SLACK_S  # no call outlives its lease
         ids = None
-        if article is not None:
+        if article is not None and not self.throttled:
             upto = self.subscriptions.high_water(chat)
-            ids = self.find(chat, Lookup(article.url, record.after_id, upto, until))
+            try:
+                ids = self.find(chat, Lookup(article.url, record.after_id, upto, until))
+            except DeliveryError:  # flood control on the probe chat, or Telegram unreachable
+                self.throttled = True  # the rest waits for the next pass
+        if self.throttled:
+            return "wait"
         if ids is None:
             self.report.held += 1
             return "held"
