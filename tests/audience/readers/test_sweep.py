@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from distributor.audience.readers.fanout import plan_event
 from distributor.audience.readers.records import Job
 from distributor.audience.readers.sends import ReaderSends
 from distributor.audience.readers.sweep import reader_probe, sweep
 from distributor.models import ArticleEvent
-from distributor.audience.readers.fanout import plan_event
 from distributor.wiring import Container
 from tests.support.readers import Sandbox, article
 
