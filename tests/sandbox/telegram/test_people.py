@@ -48,9 +48,9 @@ def test_a_pressed_button_comes_as_a_callback_query_answered_once(
     assert query.from_user.language_code == "en" and query.message.message_id == sent.message_id
     [listed] = control.get("/sandbox/telegram/callbacks").json()
     assert listed["answer"]["text"] == "Followed Politik"
-    with pytest.raises(BadRequest, match="(?i)query is too old and response timeout expired"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old and response timeout expired"):
         bot_run(lambda bot: bot.answer_callback_query(query.id, "again"))
-    with pytest.raises(BadRequest, match="(?i)query id is invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)query id is invalid"):
         bot_run(lambda bot: bot.answer_callback_query("12345"))
     assert inject(control, user_id=PRIVATE, callback_data="t:nope",
                   message_id=sent.message_id).status_code == 422  # fmt: skip
@@ -69,7 +69,7 @@ def test_edit_message_reply_markup(bot_run: Run) -> None:
         await bot.edit_message_reply_markup(PRIVATE, sent.message_id, reply_markup=other)
         return edited
 
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         bot_run(go)
 
 
@@ -138,9 +138,9 @@ def test_paid_broadcast_has_its_own_allowance(bot_run: Run, control: httpx.Clien
 
 
 def test_secret_tokens_are_checked_as_telegram_does(bot_run: Run) -> None:
-    with pytest.raises(BadRequest, match="(?i)secret token contains unallowed characters"):
+    with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
         bot_run(lambda bot: bot.set_webhook("https://example.com/hook", secret_token="a b"))
-    with pytest.raises(BadRequest, match="(?i)secret token is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)secret token is too long"):
         bot_run(lambda bot: bot.set_webhook("https://example.com/hook", secret_token="a" * 257))
 
 
