@@ -166,10 +166,10 @@ class Stack:
         self.services[name] = service
         return service
 
-    def start_worker(self, name: str, concurrency: int, pool: str) -> Service:
-        """A `distributor worker` on every queue."""
+    def start_worker(self, name: str, concurrency: int, pool: str, **env: str) -> Service:
+        """A `distributor worker` on every queue (``env``: more of its environment)."""
         args = ["worker", f"--concurrency={concurrency}", f"--pool={pool}"]
-        return self._service(name, args).start("ready.", 60)
+        return self._service(name, args, **env).start("ready.", 60)
 
     def start_module(self, name: str, module: str, args: list[str], marker: str) -> Service:
         """A ``python -m module args`` child (the bare-Celery worker)."""

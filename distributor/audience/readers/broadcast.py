@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import secrets
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from distributor.publishing.ratelimit import RateGovernor
 Action = Literal["send", "edit", "delete"]
 SHORT_WAIT_S = 0.25  # longer waits are a busy chat: that reader waits aside
 MAX_ATTEMPTS = 3
+PACED_BELOW_PER_S = 250.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,10 @@ class Broadcaster:
         self.paid = paid
         self._in_flight = in_flight
         self._loop = asyncio.new_event_loop()
+        table = governor.table
+        rate = table.readers_paid_per_s if paid else table.readers_per_s
+        # at a few dozen a second, waiting out most of an interval saves a refused acquire
+        self.pace = 0.9 / rate if table.enforced and rate <= PACED_BELOW_PER_S else 0.0
 
     def run(self, job: Job, action: Action, items: list[Outgoing], budget_s: float) -> Report:
         """Send, edit or delete ``items`` (a send only to chats it can claim)."""
@@ -87,7 +93,7 @@ class Broadcaster:
     def close(self) -> None:
         """Close the HTTP pool and the loop."""
         if not self._loop.is_closed():
-            self._loop.run_until_complete(self._bot.shutdown())
+            self._loop.run_until_complete(self._bot.request.shutdown())
             self._loop.close()
 
     async def call(self, action: Action, item: Outgoing) -> Message | bool:
@@ -124,7 +130,7 @@ class _Batch:
         self.queue: deque[Outgoing] = deque()
         self.aside: list[tuple[float, int, Outgoing]] = []  # (ready at, order, item)
         self.done: list[Settle] = []
-        self.tokens: dict[int, str] = {}  # chat → the claim token it was sent under
+        self.token = secrets.token_hex(8)  # every claim of this batch
         self.pause_until = 0.0
         self.slots = asyncio.Semaphore(owner._in_flight)
         self.tasks: set[asyncio.Task[None]] = set()
@@ -138,7 +144,8 @@ class _Batch:
             held = await self._take_slots()
             if held:
                 await self._dispatch(held)
-            self._settle()
+            elif self.done:
+                self._settle()
             await asyncio.sleep(0)
         if self.tasks:
             await asyncio.gather(*self.tasks)
@@ -173,6 +180,8 @@ class _Batch:
             wait = self.owner._governor.acquire(limits)
             if wait <= 0:
                 held.append(item)
+                if self.owner.pace:  # the next slot is about an interval away: no call before
+                    self.pause_until = max(self.pause_until, time.monotonic() + self.owner.pace)
             elif wait <= SHORT_WAIT_S:
                 self.queue.appendleft(item)
                 if held:
@@ -187,15 +196,12 @@ class _Batch:
         heapq.heappush(self.aside, (ready, id(item), item))
 
     async def _dispatch(self, held: list[Outgoing]) -> None:
-        self._settle()  # a chat sent again must find its earlier claim released first
-        if self.action == "send":
-            token, answers = self.owner._sends.claim(
-                self.job, [i.chat for i in held], self.job.scope
-            )
+        if self.action == "send":  # settles first: a chat sent again finds its claim released
+            done, self.done = self.done, []
+            chats = [i.chat for i in held]
+            _, answers = self.owner._sends.claim(self.job, chats, self.job.scope, self.token, done)
             for item in held:
-                if answers[item.chat] == "ok":
-                    self.tokens[item.chat] = token
-                else:
+                if answers[item.chat] != "ok":
                     self.report.counts[f"skipped:{answers[item.chat]}"] += 1
             held = [i for i in held if answers[i.chat] == "ok"]
         for item in held:
@@ -266,14 +272,9 @@ class _Batch:
             self.owner._sends.swap(self.job, item.chat, item.expected, value)
 
     def _settle(self) -> None:
-        if not self.done:
-            return
-        by_token: dict[str, list[Settle]] = {}
-        for outcome in self.done:
-            by_token.setdefault(self.tokens.pop(outcome.chat, ""), []).append(outcome)
-        self.done = []
-        for token, outcomes in by_token.items():
-            self.owner._sends.settle(self.job, token, outcomes)
+        if self.done:
+            done, self.done = self.done, []
+            self.owner._sends.settle(self.job, self.token, done)
 
 
 def _again(item: Outgoing) -> Outgoing:

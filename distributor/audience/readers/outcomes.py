@@ -12,11 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
 
 from distributor.audience.readers.subscriptions import RemovalReason
 from distributor.errors import ConfigError, InDoubt, TransientError
 from distributor.publishers.telegram import classify
+from distributor.publishers.telegram_aiohttp import NOT_SENT
 
 Verdict = Literal["gone", "migrated", "retry", "refused", "doubt", "done"]
 # what a delete or an edit may answer for a message that is gone or too old: nothing to do
@@ -55,6 +63,8 @@ def judge(exc: TelegramError) -> Failure:
         if any(gone in text for gone in GONE_MESSAGE):
             return Failure("done", exc.message)
         return Failure("refused", exc.message)
+    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, NOT_SENT):
+        return Failure("retry", f"Telegram unreachable: {exc.message}")
     mapped = classify(exc)
     if isinstance(mapped, TransientError):
         return Failure("retry", str(mapped), retry_after=mapped.retry_after or 0.0)

@@ -120,10 +120,18 @@ class ReaderSends:
         values = self._redis.hmget(self._keys.reader_sends(job.records), [str(c) for c in chats])
         return [None if v is None else str(v) for v in values]
 
-    def claim(self, job: Job, chats: Sequence[int], meta_of: str) -> tuple[str, dict[int, str]]:
-        """Claim chats for sending under one new token; (token, chat → ``ok`` or the state
+    def claim(
+        self,
+        job: Job,
+        chats: Sequence[int],
+        meta_of: str,
+        token: str | None = None,
+        settles: Sequence[Settle] = (),
+    ) -> tuple[str, dict[int, str]]:
+        """Claim chats for sending under ``token`` (a new one by default), after settling
+        ``settles`` of the same token, in one round trip; (token, chat → ``ok`` or the state
         letter that stopped it, ``gone`` when the article was unpublished)."""
-        token = secrets.token_hex(8)
+        token = token or secrets.token_hex(8)
         now = self._clock()
         keys = self._keys
         key_list = [
@@ -131,13 +139,24 @@ class ReaderSends:
             *(keys.reader(chat) for chat in chats),
         ]  # fmt: skip
         args: list[str | int] = [repr(now), repr(now + self.lease_s), token, RECORD_TTL_S, *chats]
-        answers = self._scripts["claim"](keys=key_list, args=args)
+        pipe = self._redis.pipeline(transaction=False)
+        if settles:
+            self._queue_settle(pipe, job, token, settles)
+        self._scripts["claim"](keys=key_list, args=args, client=pipe)
+        answers = pipe.execute()[-1]
         return token, {chat: str(a) for chat, a in zip(chats, answers, strict=True)}
 
     def settle(self, job: Job, token: str, outcomes: Sequence[Settle]) -> int:
         """Record how claims ended; returns how many were no longer held by ``token``."""
         if not outcomes:
             return 0
+        pipe = self._redis.pipeline(transaction=False)
+        self._queue_settle(pipe, job, token, outcomes)
+        return int(pipe.execute()[0])
+
+    def _queue_settle(
+        self, pipe: Pipeline, job: Job, token: str, outcomes: Sequence[Settle]
+    ) -> None:
         keys = self._keys
         key_list = [
             keys.reader_sends(job.records), keys.readers_open(),
@@ -146,7 +165,7 @@ class ReaderSends:
         args: list[str | int] = [repr(self._clock()), token, job.id]
         for o in outcomes:
             args += [o.chat, o.value, o.message_id]
-        return int(self._scripts["settle"](keys=key_list, args=args))
+        self._scripts["settle"](keys=key_list, args=args, client=pipe)
 
     def swap(self, job: Job, chat: int, expected: str, value: str) -> bool:
         """Replace a record still equal to ``expected`` (edits, deletes, the sweep)."""
