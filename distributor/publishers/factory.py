@@ -12,6 +12,7 @@ from distributor.errors import ConfigError
 from distributor.models import Platform
 from distributor.publishers.base import Publisher
 from distributor.publishers.telegram import TelegramPublisher
+from distributor.publishers.telegram_aiohttp import AiohttpRequest
 from distributor.publishers.transport import route_tweepy_to
 from distributor.publishers.x import XPublisher
 from distributor.redact import redact_bot_tokens
@@ -37,17 +38,11 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
 
 
 def build_reader_bot(settings: Settings) -> Bot:
-    """The ``Bot`` the readers' batch sender uses: a keep-alive pool of one connection per
-    message in flight (readers: distributor/audience/readers/broadcast.py)."""
-    timeout = settings.http_timeout_s
-    request = HTTPXRequest(
-        connection_pool_size=settings.readers_in_flight + 2, connect_timeout=timeout,
-        read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout,
-    )  # fmt: skip
-    redact_bot_tokens("httpx")
-    return Bot(
-        settings.telegram_token_value(), base_url=settings.telegram_base_url, request=request
-    )
+    """The ``Bot`` the readers' batch sender uses: over aiohttp, a keep-alive pool of one
+    connection per message in flight (readers: distributor/audience/readers/broadcast.py)."""
+    request = AiohttpRequest(settings.readers_in_flight + 2, settings.http_timeout_s)
+    token, base_url = settings.telegram_token_value(), settings.telegram_base_url
+    return Bot(token, base_url=base_url, request=request)
 
 
 def build_x_client(settings: Settings) -> tuple[tweepy.Client, bool]:

@@ -24,6 +24,9 @@ NOT_SENT: tuple[type[BaseException], ...] = (
 )
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 class AiohttpRequest(BaseRequest):
     """A ``BaseRequest`` on one ``aiohttp.ClientSession`` (created on the running loop)."""
 
@@ -67,14 +70,17 @@ class AiohttpRequest(BaseRequest):
             sock_read=_seconds(read_timeout, self._timeout_s),
         )
         data: Any = None
-        if request_data is not None:
-            data = request_data.json_parameters
-            if request_data.contains_files:
-                data = aiohttp.FormData(data)
-                for name, (filename, content, mime) in request_data.multipart_data.items():
-                    data.add_field(name, content, filename=filename, content_type=mime)
+        headers = None
+        if request_data is not None and request_data.contains_files:
+            data = aiohttp.FormData(request_data.json_parameters)
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                data.add_field(name, content, filename=filename, content_type=mime)
+        elif request_data is not None:  # a JSON body: no form encoding of every value
+            data, headers = request_data.json_payload, _JSON
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as resp:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as resp:
                 return resp.status, await resp.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             if isinstance(exc, aiohttp.ConnectionTimeoutError):
