@@ -56,6 +56,7 @@ DESTS = [Dest("tg-main", "telegram", "@benchmain")]
 ROUTING = routing_toml(DESTS, ["tg-main"], {})
 FIRST_CHAT = 500_000_001
 TOPIC = "bench"
+IDLE_S = 10.0  # how long each worker's idle CPU is measured before its article
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Phase:
     rate_per_s: float  # first to last reader message
     steady_per_s: float  # the middle 80% of the messages
     worker_cpu_ms_per_message: float
+    worker_idle_ms_per_message: float  # what the idle worker burns in that time, per message
     redis_cpu_ms_per_message: float
     flood_refusals: int
 
@@ -77,7 +79,8 @@ class Phase:
             f"{self.name}: {self.messages} reader messages; {self.rate_per_s:.1f}/s first to "
             f"last, {self.steady_per_s:.1f}/s steady = {share:.1%} of the configured "
             f"{self.configured_per_s:g}/s; worker CPU {self.worker_cpu_ms_per_message:.3f} ms "
-            f"per message (Redis {self.redis_cpu_ms_per_message:.3f}); "
+            f"per message, of which {self.worker_idle_ms_per_message:.3f} the idle worker's "
+            f"(Redis {self.redis_cpu_ms_per_message:.3f}); "
             f"{self.flood_refusals} flood refusals (429)"
         )
 
@@ -117,6 +120,9 @@ def fan_out(stack: Stack, name: str, readers: int, configured: float, env: dict[
     """One worker, one article to every reader; the rate and the CPU it took."""
     worker = stack.start_worker(name, 2, "prefork", **env)
     memory.watch(name, worker)
+    idle = CpuMeter({name: worker})
+    time.sleep(IDLE_S)
+    idle_ms_per_s = 1000 * idle.used().get(name, 0.0) / IDLE_S
     refused_before = flood_refusals(stack)
     start = time.time()
     art = article(f"bn{uuid.uuid4().hex[:4]}-000001", "bench")
@@ -129,6 +135,7 @@ def fan_out(stack: Stack, name: str, readers: int, configured: float, env: dict[
         time.sleep(2.0)
         times = reader_times(stack, start)
     used = cpu.used()
+    elapsed = time.time() - start
     stack.stop(name)
     n = len(times)
     lo, hi = times[n // 10], times[max(n // 10, n - 1 - n // 10)]
@@ -138,6 +145,7 @@ def fan_out(stack: Stack, name: str, readers: int, configured: float, env: dict[
         rate_per_s=(n - 1) / (times[-1] - times[0]) if n > 1 else float("nan"),
         steady_per_s=steady,
         worker_cpu_ms_per_message=1000 * used.get(name, 0.0) / max(1, n),
+        worker_idle_ms_per_message=idle_ms_per_s * elapsed / max(1, n),
         redis_cpu_ms_per_message=1000 * used.get("redis", 0.0) / max(1, n),
         flood_refusals=flood_refusals(stack) - refused_before,
     )  # fmt: skip
@@ -172,7 +180,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--paid-rates", default="200,400", help="paid broadcast rates to try")
     parser.add_argument("--skip-free", action="store_true", help="no free-message phase")
     parser.add_argument("--bare", type=int, default=20_000, help="bare no-op tasks")
-    parser.add_argument("--lanes", type=int, default=2, help="reader chunks of a job at once")
+    parser.add_argument("--lanes", type=int, default=1, help="reader chunks of a job at once")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -198,11 +206,12 @@ def main(argv: list[str]) -> int:
         )
         for phase in phases:
             ratio = phase.worker_cpu_ms_per_message / bare_worker
+            net = (phase.worker_cpu_ms_per_message - phase.worker_idle_ms_per_message) / bare_worker
             both = (phase.worker_cpu_ms_per_message + phase.redis_cpu_ms_per_message) / (
                 bare_worker + bare_redis
             )
             print(f"  {phase.name}: worker CPU per reader message / per bare task = {ratio:.2f} "
-                  f"(with Redis {both:.2f})")  # fmt: skip
+                  f"(above the idle worker {net:.2f}; with Redis {both:.2f})")  # fmt: skip
         print(f"load after: {machine()}")
         print("peak RSS:")
         print(memory.report())

@@ -151,6 +151,8 @@ class _Batch:
             if not (self.queue or self.aside):  # a send in flight may still add a migrated chat
                 await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
                 continue
+            while len(self.tasks) > self.owner._in_flight // 2:  # refill in rounds, not 1 by 1
+                await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
             held = await self._take_slots()
             if held:
                 await self._dispatch(held)
@@ -168,10 +170,32 @@ class _Batch:
             return heapq.heappop(self.aside)[2]
         return self.queue.popleft() if self.queue else None
 
+    def _ready(self, count: int) -> list[Outgoing]:
+        """Up to ``count`` items that may go now."""
+        out: list[Outgoing] = []
+        while len(out) < count and (item := self._next()) is not None:
+            out.append(item)
+        return out
+
     async def _take_slots(self) -> list[Outgoing]:
         """Rate slots for up to the free in-flight places; waits when none is free yet."""
         held: list[Outgoing] = []
         free = self.owner._in_flight - len(self.tasks)
+        if self.owner.paid and free > 1 and self.pause_until <= time.monotonic():
+            batch = self._ready(min(free, self.owner._governor.table.paid_batch()))
+            if len(batch) > 1:  # one acquire for all of them, unless a chat of theirs is busy
+                table = self.owner._governor.table
+                wait = self.owner._governor.acquire(
+                    table.paid_reader_limits([i.chat for i in batch])
+                )
+                if wait <= 0:
+                    return batch
+                self.queue.extendleft(reversed(batch))
+                if wait <= SHORT_WAIT_S:
+                    await asyncio.sleep(wait)
+                    return []
+            else:
+                self.queue.extendleft(batch)
         while len(held) < max(free, 1) and time.monotonic() < self.deadline:
             if (pause := self.pause_until - time.monotonic()) > 0:
                 if held:
