@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--paid-rates", default="200,400", help="paid broadcast rates to try")
     parser.add_argument("--skip-free", action="store_true", help="no free-message phase")
     parser.add_argument("--bare", type=int, default=20_000, help="bare no-op tasks")
-    parser.add_argument("--lanes", type=int, default=1, help="reader chunks of a job at once")
+    parser.add_argument("--lanes", type=int, default=2, help="reader chunks of a job at once")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
 

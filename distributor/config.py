@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     readers_paid_broadcast: bool = False  # allow_paid_broadcast: up to 1000/s, for a fee
     readers_paid_per_s: float = Field(default=1000.0, gt=0)
     readers_chunk: int = Field(default=100, ge=1, le=1000)  # readers per send task
-    readers_lanes: int = Field(default=1, ge=1, le=16)  # send tasks of one job at a time
-    readers_in_flight: int = Field(default=16, ge=1, le=512)  # concurrent sends per task
+    readers_lanes: int = Field(default=2, ge=1, le=16)  # send tasks of one job at a time
+    readers_in_flight: int = Field(default=64, ge=1, le=512)  # sends in flight per task
     readers_topics: list[str] = Field(default_factory=list)  # offered before any article
     readers_digest_hour: int = Field(default=7, ge=0, le=23)  # /digest on without an hour
 
