@@ -2,20 +2,19 @@
 HTTP pool, paced by the shared rate governor in the readers' own budget
 (docs/architecture.md, "Readers").
 
-A pacer takes a governor slot per message (a reader whose own chat is busy waits aside while
-others go), claims the messages it holds slots for in one script call, and starts their sends;
-finished sends are recorded in one call per round. Edits and deletes need no claim: repeating
-them cannot duplicate anything. The python-telegram-bot ``Bot`` is async and bound to the event
-loop that first used it, so the broadcaster owns one loop and runs each batch on it.
+The pacer (``pacing.py``) hands out messages that hold rate slots; the batch claims them in one
+script call, with the previous round's outcomes recorded in the same round trip, and starts
+their sends. Edits and deletes need no claim: repeating them cannot duplicate anything. The
+python-telegram-bot ``Bot`` is async and bound to the event loop that first used it, so the
+broadcaster owns one loop and runs each batch on it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
 import secrets
 import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,10 +25,10 @@ from telegram.request._requestparameter import RequestParameter
 
 from distributor.audience.readers import records
 from distributor.audience.readers.outcomes import Failure, judge
+from distributor.audience.readers.pacing import Outgoing, Pacer
 from distributor.audience.readers.records import Job
 from distributor.audience.readers.sends import ReaderSends, Settle
 from distributor.audience.readers.subscriptions import Subscriptions
-from distributor.models import RenderedPost
 from distributor.publishing.ratelimit import RateGovernor
 
 Action = Literal["send", "edit", "delete"]
@@ -38,21 +37,8 @@ METHODS: dict[str, str] = {
     "edit": "editMessageText",
     "delete": "deleteMessage",
 }
-SHORT_WAIT_S = 0.25  # longer waits are a busy chat: that reader waits aside
 MAX_ATTEMPTS = 3
 PACED_BELOW_PER_S = 250.0
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message to send (``post``), edit (``post`` at ``message_id``) or delete."""
-
-    chat: int
-    post: RenderedPost | None = None
-    message_id: int = 0
-    expected: str = ""  # edits and deletes: the record they replace
-    revision: int = 0
-    attempt: int = 0
 
 
 @dataclass
@@ -62,7 +48,6 @@ class Report:
     counts: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
     leftover: list[Outgoing] = field(default_factory=list)
-    sent_ids: dict[int, int] = field(default_factory=dict)  # chat → message id
 
 
 class Broadcaster:
@@ -137,23 +122,22 @@ class _Batch:
         self.action = action
         self.deadline = deadline
         self.report = Report()
-        self.queue: deque[Outgoing] = deque()
-        self.aside: list[tuple[float, int, Outgoing]] = []  # (ready at, order, item)
+        self.pacer = Pacer(owner._governor, paid=owner.paid, pace=owner.pace, deadline=deadline)
         self.done: list[Settle] = []
         self.token = secrets.token_hex(8)  # every claim of this batch
-        self.pause_until = 0.0
         self.slots = asyncio.Semaphore(owner._in_flight)
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, items: list[Outgoing]) -> None:
-        self.queue.extend(items)
-        while (self.queue or self.aside or self.tasks) and time.monotonic() < self.deadline:
-            if not (self.queue or self.aside):  # a send in flight may still add a migrated chat
+        pacer = self.pacer
+        pacer.add(items)
+        while (pacer.waiting or self.tasks) and time.monotonic() < self.deadline:
+            if not pacer.waiting:  # a send in flight may still add a migrated chat
                 await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
                 continue
             while len(self.tasks) > self.owner._in_flight // 2:  # refill in rounds, not 1 by 1
                 await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
-            held = await self._take_slots()
+            held = await pacer.take(self.owner._in_flight - len(self.tasks))
             if held:
                 await self._dispatch(held)
             elif self.done:
@@ -162,72 +146,7 @@ class _Batch:
         if self.tasks:
             await asyncio.gather(*self.tasks)
         self._settle()
-        self.report.leftover += list(self.queue) + [item for _, _, item in self.aside]
-
-    def _next(self) -> Outgoing | None:
-        now = time.monotonic()
-        if self.aside and self.aside[0][0] <= now:
-            return heapq.heappop(self.aside)[2]
-        return self.queue.popleft() if self.queue else None
-
-    def _ready(self, count: int) -> list[Outgoing]:
-        """Up to ``count`` items that may go now."""
-        out: list[Outgoing] = []
-        while len(out) < count and (item := self._next()) is not None:
-            out.append(item)
-        return out
-
-    async def _take_slots(self) -> list[Outgoing]:
-        """Rate slots for up to the free in-flight places; waits when none is free yet."""
-        held: list[Outgoing] = []
-        free = self.owner._in_flight - len(self.tasks)
-        if self.owner.paid and free > 1 and self.pause_until <= time.monotonic():
-            batch = self._ready(min(free, self.owner._governor.table.paid_batch()))
-            if len(batch) > 1:  # one acquire for all of them, unless a chat of theirs is busy
-                table = self.owner._governor.table
-                wait = self.owner._governor.acquire(
-                    table.paid_reader_limits([i.chat for i in batch])
-                )
-                if wait <= 0:
-                    return batch
-                self.queue.extendleft(reversed(batch))
-                if wait <= SHORT_WAIT_S:
-                    await asyncio.sleep(wait)
-                    return []
-            else:
-                self.queue.extendleft(batch)
-        while len(held) < max(free, 1) and time.monotonic() < self.deadline:
-            if (pause := self.pause_until - time.monotonic()) > 0:
-                if held:
-                    break
-                await asyncio.sleep(min(pause, self.deadline - time.monotonic()))
-                continue
-            item = self._next()
-            if item is None:
-                if held or not self.aside:
-                    break
-                await asyncio.sleep(
-                    max(0.0, min(self.aside[0][0], self.deadline) - time.monotonic())
-                )
-                continue
-            limits = self.owner._governor.table.reader_limits(item.chat, paid=self.owner.paid)
-            wait = self.owner._governor.acquire(limits)
-            if wait <= 0:
-                held.append(item)
-                if self.owner.pace:  # the next slot is about an interval away: no call before
-                    self.pause_until = max(self.pause_until, time.monotonic() + self.owner.pace)
-            elif wait <= SHORT_WAIT_S:
-                self.queue.appendleft(item)
-                if held:
-                    break
-                await asyncio.sleep(wait)
-            else:
-                self._aside(item, wait)
-        return held
-
-    def _aside(self, item: Outgoing, wait: float) -> None:
-        ready = time.monotonic() + wait
-        heapq.heappush(self.aside, (ready, id(item), item))
+        self.report.leftover += pacer.leftover()
 
     async def _dispatch(self, held: list[Outgoing]) -> None:
         if self.action == "send":  # settles first: a chat sent again finds its claim released
@@ -257,7 +176,6 @@ class _Batch:
     def _succeeded(self, item: Outgoing, mid: int) -> None:
         self.report.counts[self.action] += 1
         if self.action == "send":
-            self.report.sent_ids[item.chat] = mid
             self.done.append(Settle(item.chat, records.sent(mid, time.time(), item.revision), mid))
         elif self.action == "edit":
             value = records.sent(item.message_id, _sent_at(item.expected), item.revision)
@@ -274,10 +192,10 @@ class _Batch:
             self._succeeded(item, 0)  # the message is gone or too old: nothing left to do
         elif failure.verdict == "retry":
             if failure.retry_after:
-                self.pause_until = max(self.pause_until, time.monotonic() + failure.retry_after)
+                self.pacer.pause(failure.retry_after)
             self._record(item, "")
             if item.attempt + 1 < MAX_ATTEMPTS:
-                self._aside(_again(item), failure.retry_after or 1.0)
+                self.pacer.later(_again(item), failure.retry_after or 1.0)
             else:
                 self.report.leftover.append(_again(item))
         elif failure.verdict == "doubt":
@@ -288,7 +206,7 @@ class _Batch:
         elif failure.verdict == "migrated":
             self.owner._subscriptions.migrate(chat, failure.new_chat)
             self._record(item, records.migrated(failure.new_chat))
-            self.queue.append(Outgoing(failure.new_chat, item.post, revision=item.revision))
+            self.pacer.add([Outgoing(failure.new_chat, item.post, revision=item.revision)])
         elif failure.verdict == "gone":
             if failure.removal and self.owner._subscriptions.forget(chat, failure.removal):
                 self.report.removed[failure.removal] += 1

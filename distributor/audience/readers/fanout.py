@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from distributor.audience.readers.broadcast import Action, Broadcaster, Outgoing, Report
+from distributor.audience.readers.broadcast import Action, Broadcaster, Report
 from distributor.audience.readers.catalogue import Catalogue
 from distributor.audience.readers.digest import DigestWriter
+from distributor.audience.readers.pacing import Outgoing
 from distributor.audience.readers.records import EDIT_WINDOW_S, NOTHING, Job, decode
 from distributor.audience.readers.sends import ReaderSends, Settle
 from distributor.audience.readers.topics import article_topics

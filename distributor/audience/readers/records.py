@@ -27,7 +27,6 @@ from typing import Literal
 JobKind = Literal["send", "edit", "delete", "digest"]
 RECORD_TTL_S = 49 * 3600  # Telegram lets a bot delete its message for 48 hours
 EDIT_WINDOW_S = 48 * 3600
-FINAL = frozenset("sfmxn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +80,6 @@ class Record:
     since: float = 0.0  # in doubt since
     token: str = ""
     detail: str = ""  # f: reason, m: new chat id
-
-    @property
-    def final(self) -> bool:
-        """Settled: sent, refused, migrated, deleted or nothing to send."""
-        return self.state in FINAL
 
 
 def decode(raw: str) -> Record:

@@ -198,7 +198,3 @@ class ReaderSends:
     def close(self, job: Job) -> None:
         """The job is settled (or holds only what cannot be settled)."""
         self._redis.zrem(self._keys.readers_open(), job.id)
-
-    def touch(self, job: Job) -> None:
-        """Note progress (the sweep leaves a job alone while it moves)."""
-        self._redis.zadd(self._keys.readers_open(), {job.id: self._clock()}, xx=True)
