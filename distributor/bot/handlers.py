@@ -161,8 +161,12 @@ class ReaderBot:
         query = update.callback_query
         assert query is not None and query.data is not None
         chat, lang, key = _chat(update), _language(update), query.data[len(CALLBACK) :]
+        mine = self.c.subscriptions.topics(chat)
+        if key not in mine and key not in self.c.catalogue.names():  # only topics offered
+            await query.answer(html.unescape(_unknown(lang, key, []))[:200])
+            return
         shown = self.c.catalogue.shown({key})[0]
-        if key in self.c.subscriptions.topics(chat):
+        if key in mine:
             self.c.subscriptions.unsubscribe(chat, key)
             answer = say(lang, "unsubscribed", topic=shown)
         else:

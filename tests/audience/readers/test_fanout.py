@@ -4,6 +4,7 @@ who gets an article, how often, and what refusals do to readers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from distributor.audience.readers.fanout import plan_event
 from distributor.audience.readers.records import Job
@@ -138,3 +139,34 @@ def test_flood_answers_are_waited_out_and_sent_once(make_container: Make, sandbo
 
     publish(c, art)
     assert received(sandbox, art.url) == {401: 1, 402: 1}
+
+
+def test_a_digest_reader_gets_one_daily_message_of_their_topics(
+    make_container: Make, sandbox: Sandbox
+) -> None:
+    c = make_container()
+    readers(c, sandbox, {601: ["politik"], 602: ["olahraga"], 603: ["politik"]})
+    c.subscriptions.set_digest(601, True, 7)
+    c.subscriptions.set_digest(602, True, 7)
+    c.subscriptions.touch(601, "en")
+    now = c.reader_sends.now()
+    for n, category in enumerate(["Politik", "Ekonomi", "Politik"]):
+        art = article(
+            f"dg-{n}",
+            category,
+            title=f"Berita {n}",
+            published_at=datetime.fromtimestamp(now - 3600 * (n + 1), UTC).isoformat(),
+        )
+        assert publish(c, art) == ([f"send:dg-{n}"] if category == "Politik" else [])
+
+    job = Job("digest", "2024-02-01", hour=7)
+    assert c.reader_sends.plan_list(job, c.subscriptions.digest_readers(7)) == 2
+    c.reader_chunks.run(job)
+    c.reader_chunks.run(job)  # a second run (a repeated beat) sends nothing more
+    [digest] = sandbox.from_bot(601)
+    assert digest["text"].startswith("Your daily digest")
+    assert "1. Berita 0" in digest["text"] and "2. Berita 2" in digest["text"]
+    assert "Berita 1" not in digest["text"]  # Ekonomi is not theirs
+    assert sandbox.from_bot(602) == []  # nothing on Olahraga today: no message
+    assert c.reader_sends.records(job)[602].state == "n"
+    assert len(sandbox.from_bot(603)) == 2  # instant reader: one message per article
