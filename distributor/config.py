@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +16,7 @@ from distributor.models import Seconds
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"})
 SANDBOX_TELEGRAM_TOKEN = "123456789:sandbox-token-for-local-demo-only-abc"  # noqa: S105
 SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret-not-for-production"  # noqa: S105
+SANDBOX_TELEGRAM_WEBHOOK_SECRET = "sandbox-telegram-webhook-secret"  # noqa: S105
 
 
 class ApiToken(BaseModel):
@@ -109,6 +111,19 @@ class Settings(BaseSettings):
     click_limit: int = Field(default=30, ge=1)  # counted share clicks per address per window
     click_limit_window_s: int = Field(default=600, ge=1)
     click_limit_addresses: int = Field(default=100_000, ge=1)  # addresses tracked per window
+    # readers (distributor/audience/readers, distributor/bot): the bot and its subscribers.
+    # The bot takes updates by webhook (POST /telegram/webhook) when public_base_url is HTTPS,
+    # else by long polling.
+    telegram_webhook_secret: SecretStr | None = None  # X-Telegram-Bot-Api-Secret-Token
+    telegram_webhook_certificate: Path | None = None  # a self-signed certificate to upload
+    readers_per_s: float = Field(default=29.0, gt=0, lt=30)  # under the bot's 30/s: channels first
+    readers_paid_broadcast: bool = False  # allow_paid_broadcast: up to 1000/s, for a fee
+    readers_paid_per_s: float = Field(default=1000.0, gt=0)
+    readers_chunk: int = Field(default=100, ge=1, le=1000)  # readers per send task
+    readers_lanes: int = Field(default=2, ge=1, le=16)  # send tasks of one job at a time
+    readers_in_flight: int = Field(default=64, ge=1, le=512)  # sends in flight per task
+    readers_topics: list[str] = Field(default_factory=list)  # offered before any article
+    readers_digest_hour: int = Field(default=7, ge=0, le=23)  # /digest on without an hour
 
     trending_half_life_h: float = Field(default=6.0, gt=0)
     digest_chat: str | None = None  # Telegram chat for the daily "Terpopuler" digest
@@ -139,6 +154,17 @@ class Settings(BaseSettings):
             base = self.sandbox_url.rstrip("/")
             self.telegram_base_url = f"{base}/bot"
             self.x_base_url = base
+        return self
+
+    @model_validator(mode="after")
+    def _telegram_webhook_secret_shape(self) -> Settings:
+        secret = self.telegram_webhook_secret
+        if secret is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()
+        ):
+            raise ValueError(
+                "telegram_webhook_secret: 1-256 of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
         return self
 
     @property
@@ -179,6 +205,19 @@ class Settings(BaseSettings):
         if self.sandbox:
             return SANDBOX_TELEGRAM_TOKEN
         raise ConfigError("DISTRIBUTOR_TELEGRAM_TOKEN is not set")
+
+    @property
+    def bot_webhook_url(self) -> str | None:
+        """Where Telegram delivers the bot's updates (the API's ``/telegram/webhook``), or None
+        for long polling: a webhook needs a public HTTPS URL."""
+        base = (self.public_base_url or "").rstrip("/")
+        return f"{base}/telegram/webhook" if base.startswith("https://") else None
+
+    def telegram_webhook_secret_value(self) -> str | None:
+        """The secret Telegram sends with each update (the sandbox one in sandbox mode)."""
+        if self.telegram_webhook_secret is not None and _is_set(self.telegram_webhook_secret):
+            return self.telegram_webhook_secret.get_secret_value()
+        return SANDBOX_TELEGRAM_WEBHOOK_SECRET if self.sandbox else None
 
     def check_secrets(self) -> None:
         """Refuse to start with a missing or placeholder secret, unless in sandbox mode."""

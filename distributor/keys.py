@@ -243,10 +243,6 @@ class Keys:
         """Hash: destination → time of its last original (not reshared) post."""
         return f"{self.prefix}:fresh_posts"
 
-    def articles_by_date(self) -> str:
-        """Sorted set of published article ids, scored by ``published_at`` (evergreen)."""
-        return f"{self.prefix}:articles:by_date"
-
     def reshare(self, reshare_id: str) -> str:
         """Hash: one reshare request (its JSON) and each destination's state, time and text."""
         return f"{self.prefix}:reshare:{reshare_id}"
@@ -308,3 +304,78 @@ class Keys:
     def audit(self) -> str:
         """Stream: the append-only log of manager actions (who, what, when, outcome)."""
         return f"{self.prefix}:audit"
+
+    # readers (distributor/audience/readers, distributor/bot): subscriptions, sends, the bot
+    def readers_of_topic(self, topic: str) -> str:
+        """Set of reader chat ids subscribed to a topic (readers by topic)."""
+        return f"{self.prefix}:readers:topic:{topic}"
+
+    def reader_topics(self, chat_id: int) -> str:
+        """Set of the topics one reader chose (topics by reader)."""
+        return f"{self.prefix}:readers:chat:{chat_id}:topics"
+
+    def reader(self, chat_id: int) -> str:
+        """Hash: a reader's language, digest mode and hour, first seen, highest message id."""
+        return f"{self.prefix}:readers:chat:{chat_id}"
+
+    def readers_all(self) -> str:
+        """Set of every reader's chat id."""
+        return f"{self.prefix}:readers:all"
+
+    def readers_digest(self, hour: int | None = None) -> str:
+        """Set of readers who get a daily digest instead of instant messages (all, or those
+        whose digest is due at ``hour``)."""
+        return f"{self.prefix}:readers:digest" + ("" if hour is None else f":{hour}")
+
+    def readers_removed(self) -> str:
+        """Hash: why readers were removed (blocked, deactivated, stopped) → how many."""
+        return f"{self.prefix}:readers:removed"
+
+    def topic_names(self) -> str:
+        """Hash: topic → how it is shown (``Politik``, ``#Pemilu``)."""
+        return f"{self.prefix}:readers:topics"
+
+    def topic_rank(self) -> str:
+        """Sorted set: topic → articles that carried it (the picker's order)."""
+        return f"{self.prefix}:readers:topics:rank"
+
+    def readers_latest(self) -> str:
+        """Sorted set: published article id → publication time (``/latest``, digests)."""
+        return f"{self.prefix}:readers:latest"
+
+    def reader_article(self, article_id: str) -> str:
+        """Hash: the reader fan-out of one article (planned, revision sent, gone)."""
+        return f"{self.prefix}:readers:article:{article_id}"
+
+    def reader_plan(self, job: str) -> str:
+        """List: the chat ids one reader job (send, edit, delete, digest) goes to, sorted."""
+        return f"{self.prefix}:readers:plan:{job}"
+
+    def reader_sends(self, article_id: str) -> str:
+        """Hash: chat id → the per-(article, reader) send record."""
+        return f"{self.prefix}:readers:sends:{article_id}"
+
+    def readers_open(self) -> str:
+        """Sorted set: reader jobs not yet settled → when they last made progress."""
+        return f"{self.prefix}:readers:open"
+
+    def channel_post(self, chat: str, message_id: int) -> str:
+        """String: the article a channel post of ours (chat id or @name, message id) carries."""
+        return f"{self.prefix}:readers:post:{chat}:{message_id}"
+
+    def post_reactors(self, chat: str, message_id: int) -> str:
+        """Hash: user id → their reaction on one of our posts (groups report users, not totals)."""
+        return f"{self.prefix}:readers:reactors:{chat}:{message_id}"
+
+    def bot_inbox(self) -> str:
+        """List: updates the webhook route accepted, for `distributor bot` to process."""
+        return f"{self.prefix}:bot:inbox"
+
+    def bot_processing(self) -> str:
+        """List: updates taken from the inbox and not yet processed (back to the inbox on
+        restart)."""
+        return f"{self.prefix}:bot:processing"
+
+    def bot_update(self, update_id: int) -> str:
+        """Marker that an update id was accepted (Telegram repeats an unanswered one)."""
+        return f"{self.prefix}:bot:update:{update_id}"

@@ -21,9 +21,16 @@ import httpx
 from redis import Redis
 
 from distributor.audience.clicks import ClickBuffer
+from distributor.audience.readers.catalogue import Catalogue
+from distributor.audience.readers.digest import DigestWriter
+from distributor.audience.readers.reactions import Reactions
+from distributor.audience.readers.sends import ReaderSends
+from distributor.audience.readers.subscriptions import Subscriptions
+from distributor.audience.readers.topics import seed_topics
 from distributor.audience.shares import ClickLimits, ShareTracker
 from distributor.audience.trending import Trending, TrendingConfig
 from distributor.audience.visitors import Visitors
+from distributor.bot.inbox import BotInbox
 from distributor.config import Settings
 from distributor.desk.sandbox_feed import SandboxFeed
 from distributor.desk.sessions import SessionStore
@@ -53,7 +60,10 @@ from distributor.queue.scheduler import Scheduler
 
 if TYPE_CHECKING:
     import tweepy
+    from telegram import Bot
 
+    from distributor.audience.readers.broadcast import Broadcaster
+    from distributor.audience.readers.fanout import ChunkRunner
     from distributor.audience.x_metrics import TweetWatch, XReadBudget
 
 
@@ -279,6 +289,66 @@ class Container:
         kwargs = {"reshare_id": reshare_id, "destination": destination.id}
         self.enqueue(names.DELIVER_RESHARE, kwargs, names.deliver_queue(destination.platform))
 
+    # readers (distributor/audience/readers, distributor/bot)
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        """Readers and their topics."""
+        return Subscriptions(self.redis, self.keys, clock=self.clock)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """Topics readers can choose (configured, the routing rules', articles') and the newest
+        articles."""
+        rules = self.routing.rules
+        named = [*self.settings.readers_topics, *(r.category for r in rules if r.category)]
+        named += [tag for rule in rules for tag in rule.tags]
+        return Catalogue(self.redis, self.keys, seed_topics(named))
+
+    @cached_property
+    def reader_sends(self) -> ReaderSends:
+        """Reader jobs and the per-(article, reader) send records; a claim's lease outlives
+        any one call."""
+        lease = max(self.settings.lease_s, 2 * self.settings.http_timeout_s)
+        return ReaderSends(self.redis, self.keys, lease, clock=self.clock)
+
+    @cached_property
+    def broadcaster(self) -> Broadcaster:
+        """The readers' batch sender (its own Bot and keep-alive pool; imported on first use)."""
+        from distributor.audience.readers.broadcast import Broadcaster
+
+        return Broadcaster(
+            _reader_bot(self.settings), self.governor, self.reader_sends, self.subscriptions,
+            paid=self.settings.readers_paid_broadcast, in_flight=self.settings.readers_in_flight,
+        )  # fmt: skip
+
+    @cached_property
+    def reader_chunks(self) -> ChunkRunner:
+        """Runs chunks of reader jobs, each within a fifth of the visibility timeout (at most a
+        minute), far below the task time limits."""
+        from distributor.audience.readers.fanout import ChunkRunner
+
+        budget = max(1.0, min(60.0, self.settings.visibility_timeout_s / 5))
+        return ChunkRunner(
+            self.reader_sends, self.broadcaster, self.articles, self.render, self.digests,
+            self.settings.readers_chunk, budget,
+        )  # fmt: skip
+
+    @cached_property
+    def digests(self) -> DigestWriter:
+        """Readers' daily digests, dated in the newsroom's time zone."""
+        zone = ZoneInfo(self.settings.timezone)
+        return DigestWriter(self.catalogue, self.articles, self.subscriptions, zone)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """Our Telegram posts' articles and the reactions on them."""
+        return Reactions(self.redis, self.keys, self.shares, self.articles)
+
+    @cached_property
+    def bot_inbox(self) -> BotInbox:
+        """Webhook updates waiting for `distributor bot`."""
+        return BotInbox(self.redis, self.keys)
+
     def close(self) -> None:
         """Release the connections (and the producer's, when this container made it)."""
         if isinstance(self.enqueue, CeleryEnqueue):
@@ -292,7 +362,11 @@ class Container:
 
 def rate_table(settings: Settings) -> RateTable:
     """The governor's limits: the platforms' own, or none (``rate_limits=off``, sandbox only)."""
-    return RateTable.unenforced() if settings.rate_limits == "off" else RateTable()
+    if settings.rate_limits == "off":
+        return RateTable.unenforced()
+    return RateTable(  # readers: their own budget beside the channels'
+        readers_per_s=settings.readers_per_s, readers_paid_per_s=settings.readers_paid_per_s
+    )
 
 
 def x_budget_policy(settings: Settings) -> BudgetPolicy:
@@ -303,6 +377,13 @@ def x_budget_policy(settings: Settings) -> BudgetPolicy:
         margin=settings.x_budget_margin,
         probe_s=settings.x_probe_every_s,
     )
+
+
+def _reader_bot(settings: Settings) -> Bot:
+    """The readers' batch sender's ``Bot``, imported on first use like every platform client."""
+    from distributor.publishers.factory import build_reader_bot
+
+    return build_reader_bot(settings)
 
 
 def build_container(

@@ -13,6 +13,8 @@ from distributor.queue.names import (
     MAINTENANCE_QUEUE,
     POLL_METRICS,
     PROMOTE,
+    READERS_DIGEST,
+    READERS_SWEEP,
     RECONCILE,
     REFRESH_TRENDING,
     SEND_DIGEST,
@@ -33,6 +35,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     # managers: reshares fire within 5 s of their time; evergreen slots are checked each minute
     schedule["fire-reshares"] = {"task": FIRE_RESHARES, "schedule": 5.0, "options": opts}
     schedule["evergreen"] = {"task": EVERGREEN, "schedule": 60.0, "options": opts}
+    # readers: settle sends left in doubt; plan digests (once per day and hour, however often)
+    schedule["readers-sweep"] = {"task": READERS_SWEEP, "schedule": 15.0, "options": opts}
+    every_ten = crontab(minute="*/10")
+    schedule["readers-digest"] = {"task": READERS_DIGEST, "schedule": every_ten, "options": opts}
     if settings.has_x or settings.sandbox:
         schedule["poll-metrics"] = {"task": POLL_METRICS, "schedule": 60.0, "options": opts}
     if settings.watch_url:

@@ -7,12 +7,19 @@ can be imported and read on its own; ``TASKS`` is what ``workers.app`` registers
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from distributor.audience.digest import WIB, daily_digest, send_digest
+from distributor.audience.readers.digest import due_hour
+from distributor.audience.readers.fanout import Planned, plan_event
+from distributor.audience.readers.records import Job
+from distributor.audience.readers.sweep import reader_probe
+from distributor.audience.readers.sweep import sweep as sweep_readers
 from distributor.audience.x_metrics import poll_metrics
 from distributor.intake.watcher import poll_site
 from distributor.models import ArticleEvent, Destination
@@ -29,6 +36,7 @@ from distributor.wiring import Container
 if TYPE_CHECKING:
     from workers.app import ContainerTask
 
+log = logging.getLogger(__name__)
 MAX_COUNTDOWN_S = 60.0  # longer waits go to the scheduler, not a Celery countdown
 log = logging.getLogger(__name__)
 
@@ -68,6 +76,7 @@ def fan_out_task(
             c.outbox.forget(event_id)  # no pending record to watch
     elif decoded.type == "article.published":
         c.trending.restore(decoded.article.id)
+    send_reader_jobs(c, plan_event(decoded, c.reader_sends, c.catalogue))  # readers, after
 
 
 def deliver_task(
@@ -98,6 +107,8 @@ def deliver_task(
     if outcome.kind is OutcomeKind.DONE and dest.platform == "x" and action == "publish":
         for tweet_id in outcome.message_ids:
             c.tweet_watch.watch(event.article.id, tweet_id, time.time())
+    if outcome.kind is OutcomeKind.DONE and dest.platform == "telegram" and action == "publish":
+        c.reactions.remember(dest.target, outcome.message_ids, event.article.id)  # readers
     if outcome.retry_in is None:
         return
     if outcome.retry_in <= MAX_COUNTDOWN_S:
@@ -116,9 +127,12 @@ def reconcile_task(task: ContainerTask) -> None:
         c.ledger, c.publisher_for, c.routing, c.articles, min_age_s=c.settings.reconcile_min_age_s
     )
     for found in report.found:
-        if c.routing.get(found.destination).platform == "x":
+        destination = c.routing.get(found.destination)
+        if destination.platform == "x":
             for tweet_id in found.message_ids:
                 c.tweet_watch.watch(found.article_id, tweet_id, time.time())
+        else:  # readers: reactions on it count
+            c.reactions.remember(destination.target, found.message_ids, found.article_id)
     for article, destination in report.requeue:
         send_delivery(
             c, ArticleEvent(type="article.published", article=article), destination, "publish"
@@ -220,6 +234,62 @@ def evergreen_task(task: ContainerTask) -> None:
     task.container.evergreen.tick()
 
 
+# readers (distributor/audience/readers)
+def send_reader_jobs(c: Container, planned: list[Planned]) -> None:
+    """Start each planned reader job: its first chunk in each lane (each chunk sends the next
+    of its lane, so a big fan-out never floods the queue ahead of channel posts)."""
+    size, lanes = c.settings.readers_chunk, c.settings.readers_lanes
+    for plan in planned:
+        for lane in range(min(lanes, math.ceil(plan.size / size))):
+            kwargs = {"job": plan.job.id, "chunk": lane}
+            c.enqueue(names.READERS_RUN, kwargs, names.READERS_QUEUE)
+
+
+def readers_run_task(
+    task: ContainerTask, job: str, chunk: int = 0, chats: list[int] | None = None
+) -> None:
+    """One chunk of a reader job (or the ``chats`` the sweep names); what flood control or the
+    time budget left unsent runs again in a moment."""
+    c = task.container
+    parsed = Job.parse(job)
+    report = c.reader_chunks.run(parsed, chunk, chats)
+    size, lanes = c.settings.readers_chunk, c.settings.readers_lanes
+    if chats is None and (chunk + lanes) * size < c.reader_sends.plan_size(parsed):
+        c.enqueue(names.READERS_RUN, {"job": job, "chunk": chunk + lanes}, names.READERS_QUEUE)
+    if report.leftover:
+        left = sorted({item.chat for item in report.leftover})
+        raise task.retry(kwargs={"job": job, "chats": left}, countdown=1.0)
+
+
+def readers_sweep_task(task: ContainerTask) -> None:
+    """Settle reader sends left claimed or in doubt; run again what never went out."""
+    c = task.container
+    report = sweep_readers(
+        c.reader_sends, c.subscriptions, c.articles, reader_probe(c.publisher("telegram")),
+        min_age_s=c.settings.reconcile_min_age_s, stale_s=c.settings.outbox_stale_s,
+    )  # fmt: skip
+    if report.expired or report.found or report.not_sent or report.again:
+        log.info(
+            "readers sweep: %d leases expired, %d doubts found sent, %d not sent, %d held; "
+            "again %s", report.expired, report.found, report.not_sent, report.held,
+            [(job.id, len(chats)) for job, chats in report.again],
+        )  # fmt: skip
+    size = c.settings.readers_chunk
+    for job, chats in report.again:
+        for start in range(0, len(chats), size):
+            kwargs = {"job": job.id, "chats": chats[start : start + size]}
+            c.enqueue(names.READERS_RUN, kwargs, names.READERS_QUEUE)
+
+
+def readers_digest_task(task: ContainerTask) -> None:
+    """Plan the digests due this hour (once per day and hour, however often beat asks)."""
+    c = task.container
+    day, hour = due_hour(time.time(), ZoneInfo(c.settings.timezone))
+    job = Job("digest", day, hour=hour)
+    readers = c.reader_sends.plan_list(job, c.subscriptions.digest_readers(hour))
+    send_reader_jobs(c, [Planned(job, readers)] if readers else [])
+
+
 # (name, function, max_retries: None retries for as long as the outcome asks)
 TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
     (names.FAN_OUT, fan_out_task, 3),
@@ -234,4 +304,8 @@ TASKS: tuple[tuple[str, Callable[..., None], int | None], ...] = (
     (names.DELIVER_RESHARE, deliver_reshare_task, None),
     (names.FIRE_RESHARES, fire_reshares_task, 3),
     (names.EVERGREEN, evergreen_task, 3),
+    # readers
+    (names.READERS_RUN, readers_run_task, None),
+    (names.READERS_SWEEP, readers_sweep_task, 3),
+    (names.READERS_DIGEST, readers_digest_task, 3),
 )

@@ -18,6 +18,7 @@ from distributor.api import (
 )
 from distributor.api import qr as qr_api
 from distributor.api import shares as shares_api
+from distributor.api import telegram as telegram_api
 from distributor.api import trending as trending_api
 from distributor.api.errors import install_error_handlers
 from distributor.api.limits import BodyLimit
@@ -47,4 +48,5 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodyLimit, limit=container.settings.max_body_bytes)
     app.include_router(share_widget.router)
     app.include_router(metrics.router)
+    app.include_router(telegram_api.router)  # readers: the bot's webhook
     return app

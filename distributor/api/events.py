@@ -107,7 +107,7 @@ _EVENT_BODY = {
 @router.post("/v1/events", status_code=202, openapi_extra=_EVENT_BODY, tags=["intake"])
 async def post_event(request: Request, container: ContainerDep) -> Accepted:
     """Verify, validate and queue one event; the same event again is reported as a duplicate."""
-    _require_json(request.headers.get("content-type"))
+    require_json(request.headers.get("content-type"))
     body = await request.body()  # at most max_body_bytes: api/limits.py
     event_id, duplicate = await run_in_threadpool(
         receive, body, request.headers.get(SIGNATURE_HEADER), container
@@ -160,7 +160,8 @@ def _held(container: Container) -> list[HeldPosts]:
     ]  # fmt: skip
 
 
-def _require_json(content_type: str | None) -> None:
+def require_json(content_type: str | None) -> None:
+    """415 unless the request says ``application/json``."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media != "application/json":
         raise InvalidInput(

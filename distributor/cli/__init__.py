@@ -9,14 +9,11 @@ import sys
 
 import typer
 
-from distributor.cli import articles, desk, service
+from distributor.cli import articles, desk, manage, readers, service, tokens
 from distributor.cli.app import cli
 from distributor.errors import DistributorError
 
-__all__ = ["articles", "cli", "desk", "main", "service"]
-from distributor.cli import manage, tokens
-
-__all__ = ["articles", "cli", "main", "manage", "service", "tokens"]
+__all__ = ["articles", "cli", "desk", "main", "manage", "readers", "service", "tokens"]
 
 
 def main() -> None:

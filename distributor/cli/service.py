@@ -20,7 +20,8 @@ def run(
         bool, typer.Option("--verbose", "-v", help="every line: Celery's, beat's, HTTP's")
     ] = False,
 ) -> None:
-    """Start everything: Redis if none answers, the sandbox if no credentials, API, worker, beat."""
+    """Start everything: Redis if none answers, the sandbox if no credentials, API, worker, beat,
+    the readers' bot."""
     from distributor.local.runner import run as run_stack
 
     if verbose:

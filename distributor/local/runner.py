@@ -86,7 +86,8 @@ def _port_free(port: int) -> bool:
 
 
 def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
-    """Start Redis (if needed), the sandbox (if no credentials), API, worker and beat; block."""
+    """Start Redis (if needed), the sandbox (if no credentials), API, worker, beat and the
+    readers' bot; block."""
     stack = Stack()
     stopping = False
 
@@ -110,6 +111,7 @@ def run(settings: Settings, var_dir: Path, echo: Callable[[str], None]) -> int:
         stack.start("api", ["api"], env)
         stack.start("worker", ["worker"], env)
         stack.start("beat", ["beat"], env)
+        stack.start("bot", ["bot"], env)  # readers: the Telegram bot (long polling here)
         echo(f"redis    {child.redis_url}")
         if child.sandbox:
             echo(f"sandbox  {child.sandbox_url}/sandbox/telegram/messages  (no credentials)")

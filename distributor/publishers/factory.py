@@ -18,6 +18,7 @@ from distributor.models import Platform
 from distributor.publishers.base import Publisher
 from distributor.publishers.image_fetch import ImageFetcher
 from distributor.publishers.telegram import TelegramPublisher
+from distributor.publishers.telegram_aiohttp import AiohttpRequest
 from distributor.publishers.transport import route_tweepy_to
 from distributor.publishers.x import XPublisher
 from distributor.publishers.x_limits import Observe, watch_post_limits
@@ -49,6 +50,14 @@ def build_telegram(settings: Settings) -> TelegramPublisher:
     redact_bot_tokens("httpx")  # it logs each request's URL, token included, at INFO
     bot = Bot(settings.telegram_token_value(), base_url=settings.telegram_base_url, request=request)
     return TelegramPublisher(bot, probe_chat=settings.telegram_probe_chat)
+
+
+def build_reader_bot(settings: Settings) -> Bot:
+    """The ``Bot`` the readers' batch sender uses: over aiohttp, a keep-alive pool of one
+    connection per message in flight (readers: distributor/audience/readers/broadcast.py)."""
+    request = AiohttpRequest(settings.readers_in_flight + 2, settings.http_timeout_s)
+    token, base_url = settings.telegram_token_value(), settings.telegram_base_url
+    return Bot(token, base_url=base_url, request=request)
 
 
 def build_x_client(

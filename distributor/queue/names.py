@@ -15,6 +15,10 @@ WATCH_SITE = "distributor.watch_site"
 DELIVER_RESHARE = "distributor.deliver_reshare"
 FIRE_RESHARES = "distributor.fire_reshares"
 EVERGREEN = "distributor.evergreen"
+# readers (distributor/audience/readers): one chunk of a reader job, the sweep, the digests
+READERS_RUN = "distributor.readers_run"
+READERS_SWEEP = "distributor.readers_sweep"
+READERS_DIGEST = "distributor.readers_digest"
 
 FAN_OUT_QUEUE = "fan_out"
 MAINTENANCE_QUEUE = "maintenance"
@@ -25,4 +29,7 @@ def deliver_queue(platform: str) -> str:
     return f"deliver.{platform}"
 
 
-ALL_QUEUES = (FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE)
+READERS_QUEUE = deliver_queue("readers")  # readers: apart, so channel posts never queue behind them
+ALL_QUEUES = (
+    FAN_OUT_QUEUE, deliver_queue("telegram"), deliver_queue("x"), MAINTENANCE_QUEUE, READERS_QUEUE
+)  # fmt: skip

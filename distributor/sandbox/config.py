@@ -24,6 +24,7 @@ class ChatSpec(BaseModel):
     username: str | None = Field(default=None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
     title: str | None = None
     blocked: bool = False  # private chat: the user blocked the bot
+    deactivated: bool = False  # private chat: the user deleted their account
     bot_removed: bool = False  # group, supergroup, channel: the bot was kicked / removed
     migrate_to_chat_id: int | None = None  # group upgraded to this supergroup
 

@@ -1,17 +1,18 @@
-"""The inspection API under ``/sandbox``: what was posted, chats, updates, faults, config."""
+"""The inspection API under ``/sandbox``: what was posted, chats, people's updates (messages,
+button presses, reactions), callback answers, faults, config."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from distributor.sandbox.config import ChatSpec, FloodLimits, XOperation, XTier, XUsageCap, XWindow
 from distributor.sandbox.faults import FaultSpec
 from distributor.sandbox.flood import FloodControl
 from distributor.sandbox.state import Sandbox
-from distributor.sandbox.telegram.state import StoredMessage
+from distributor.sandbox.telegram import inject
 from distributor.sandbox.x.state import METRICS
 
 
@@ -21,19 +22,52 @@ class ChatPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     blocked: bool | None = None
+    deactivated: bool | None = None
     bot_removed: bool | None = None
     migrate_to_chat_id: int | None = None
 
 
-class UserMessage(BaseModel):
-    """A message a reader sends to the bot in a private chat (returned by getUpdates)."""
+class InjectedUpdate(BaseModel):
+    """Something a person does that the bot hears about: exactly one of ``text`` (a message to
+    the bot, in their private chat or the group ``chat_id``), ``callback_data`` (pressing that
+    inline button under the bot's message ``message_id``), ``reactions`` (a channel post's new
+    anonymous totals, emoji → count) or ``new_reaction`` (a user's own reaction change)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=4096)
+    text: str | None = Field(default=None, min_length=1, max_length=4096)
+    callback_data: str | None = Field(default=None, min_length=1, max_length=64)
+    reactions: dict[str, int] | None = None
+    new_reaction: list[str] | None = None
+    old_reaction: list[str] = Field(default_factory=list)
+    chat_id: int | None = None
+    message_id: int | None = Field(default=None, gt=0)
     user_id: int = Field(default=1000, gt=0)
-    first_name: str = "Reader"
+    first_name: str = Field(default="Reader", min_length=1, max_length=64)
     username: str | None = None
+    language_code: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> InjectedUpdate:
+        kinds = [self.text, self.callback_data, self.reactions, self.new_reaction]
+        if sum(kind is not None for kind in kinds) != 1:
+            raise ValueError("give exactly one of text, callback_data, reactions, new_reaction")
+        if self.text is None and self.message_id is None:
+            raise ValueError("message_id is required for a callback or a reaction")
+        if (self.reactions is not None or self.new_reaction is not None) and self.chat_id is None:
+            raise ValueError("chat_id is required for a reaction")
+        if self.reactions is not None and any(n < 0 for n in self.reactions.values()):
+            raise ValueError("reaction counts are non-negative")
+        return self
+
+    def user(self) -> dict[str, Any]:
+        """The ``User`` object of the person."""
+        user: dict[str, Any] = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
 
 
 class ConfigPatch(BaseModel):
@@ -56,11 +90,20 @@ class ClockMove(BaseModel):
     advance_seconds: float = Field(ge=0, le=10 * 365 * 86400)
 
 
-def _command_entities(text: str) -> list[dict[str, Any]]:
-    if not text.startswith("/"):
-        return []
-    command = text.split(maxsplit=1)[0]
-    return [{"offset": 0, "length": len(command.encode("utf-16-le")) // 2, "type": "bot_command"}]
+def _inject(sandbox: Sandbox, body: InjectedUpdate) -> dict[str, Any] | None:
+    state, now, user = sandbox.telegram, int(sandbox.clock.now()), body.user()
+    if body.text is not None:
+        return inject.user_message(state, now, user, body.text, body.chat_id)
+    assert body.message_id is not None
+    chat_id = user["id"] if body.chat_id is None else body.chat_id
+    if body.callback_data is not None:
+        return inject.callback(state, user, chat_id, body.message_id, body.callback_data)
+    if body.reactions is not None:
+        return inject.reaction_count(state, now, chat_id, body.message_id, body.reactions)
+    assert body.new_reaction is not None
+    return inject.reaction(
+        state, now, user, chat_id, body.message_id, body.old_reaction, body.new_reaction
+    )
 
 
 def inspect_router(sandbox: Sandbox) -> APIRouter:
@@ -90,47 +133,38 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
     async def create_chat(spec: ChatSpec) -> ChatSpec:
         return sandbox.telegram.upsert_chat(spec).spec
 
+    @router.post("/telegram/chats/bulk", status_code=201)
+    async def create_chats(specs: list[ChatSpec]) -> dict[str, int]:
+        for spec in specs:
+            sandbox.telegram.upsert_chat(spec)
+        return {"created": len(specs)}
+
     @router.patch("/telegram/chats/{chat_id}")
     async def patch_chat(chat_id: int, patch: ChatPatch) -> ChatSpec:
         chat = sandbox.telegram.chats.get(chat_id)
         if chat is None:
             raise HTTPException(404, f"no chat {chat_id}")
         changes = patch.model_dump(exclude_unset=True)
-        return sandbox.telegram.upsert_chat(chat.spec.model_copy(update=changes)).spec
+        was_blocked = chat.spec.blocked
+        chat = sandbox.telegram.upsert_chat(chat.spec.model_copy(update=changes))
+        if chat.spec.type == "private" and chat.spec.blocked and not was_blocked:
+            inject.blocked(sandbox.telegram, int(sandbox.clock.now()), chat)
+        return chat.spec
 
     @router.post("/telegram/updates", status_code=201)
-    async def inject(message: UserMessage) -> dict[str, Any]:
-        state = sandbox.telegram
-        user = {"id": message.user_id, "is_bot": False, "first_name": message.first_name}
-        if message.username:
-            user["username"] = message.username
-        if message.user_id not in state.chats:
-            state.upsert_chat(
-                ChatSpec(
-                    id=message.user_id,
-                    type="private",
-                    username=message.username,
-                    title=message.first_name,
-                )
-            )
-        stored = state.add_message(
-            StoredMessage(
-                message.user_id, 0, int(sandbox.clock.now()), False, text=message.text, sender=user
-            )
-        )
-        chat = {"id": message.user_id, "type": "private", "first_name": message.first_name}
-        if message.username:
-            chat["username"] = message.username
-        payload = {
-            "message_id": stored.message_id,
-            "from": user,
-            "chat": chat,
-            "date": stored.date,
-            "text": message.text,
-        }
-        if entities := _command_entities(message.text):
-            payload["entities"] = entities
-        return state.add_update({"message": payload})
+    async def inject_update(body: InjectedUpdate, response: Response) -> dict[str, Any]:
+        try:
+            update = _inject(sandbox, body)
+        except inject.InjectError as exc:
+            raise HTTPException(exc.status, str(exc)) from exc
+        if update is None:
+            response.status_code = 200
+            return {"queued": False, "reason": "not among the bot's allowed_updates"}
+        return update
+
+    @router.get("/telegram/callbacks")
+    async def callbacks() -> list[dict[str, Any]]:
+        return [query.listing() for query in sandbox.telegram.callbacks.values()]
 
     @router.get("/x/tweets")
     async def tweets(

@@ -1,4 +1,5 @@
-"""`distributor run` on a machine with nothing configured, then `distributor publish`."""
+"""`distributor run` on a machine with nothing configured, a reader subscribing through the
+sandbox, then `distributor publish` (the README's demo)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ def test_run_then_publish_shows_the_post_in_the_sandbox(tmp_path: Path) -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        reader = {"text": "/subscribe Politik", "user_id": 555, "first_name": "Ayu"}
+        while "distributor bot ready" not in run.read_log() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        httpx.post(f"{sandbox}/sandbox/telegram/updates", json=reader).raise_for_status()
+        while time.monotonic() < deadline and not _bot_said(sandbox, 555):
+            time.sleep(0.1)
+        assert _bot_said(sandbox, 555) == ["Anda sekarang mengikuti Politik."], run.read_log()
         sample = Path(__file__).parents[1] / "fixtures" / "sample_article.json"
         started = time.monotonic()
         out = subprocess.run(
@@ -51,12 +59,14 @@ def test_run_then_publish_shows_the_post_in_the_sandbox(tmp_path: Path) -> None:
         accepted = time.monotonic()
         while time.monotonic() - started < 30:
             posted = httpx.get(f"{sandbox}/sandbox/telegram/messages").json()
+            posted = [m for m in posted if m["chat_id"] < 0]  # the channels
             tweets = httpx.get(f"{sandbox}/sandbox/x/tweets").json()
-            if len(posted) == 2 and len(tweets) == 1:
+            if len(posted) == 2 and len(tweets) == 1 and len(_bot_said(sandbox, 555)) == 2:
                 break
             time.sleep(0.05)
         elapsed = time.monotonic() - started
         assert len(posted) == 2 and len(tweets) == 1, run.read_log()[-3000:]
+        assert _bot_said(sandbox, 555)[1].startswith("Gubernur Al Haris")  # the reader got it
         print(f"`distributor publish` start → listed: {elapsed:.2f} s; "
               f"202 → listed: {time.monotonic() - accepted:.2f} s")  # fmt: skip
         # the console tells the story; beat's and Celery's routine lines stay out of it
@@ -83,3 +93,9 @@ def test_run_then_publish_shows_the_post_in_the_sandbox(tmp_path: Path) -> None:
     assert "stopping..." in run.read_log()
     assert (tmp_path / "var" / "redis" / "appendonly.aof").exists()  # its own Redis, AOF on
     assert not [c for c in children if c.is_running() and c.status() != "zombie"]
+
+
+def _bot_said(sandbox: str, chat_id: int) -> list[str]:
+    """What the bot wrote in a chat, oldest first."""
+    listed = httpx.get(f"{sandbox}/sandbox/telegram/messages", params={"chat_id": chat_id}).json()
+    return [m["text"] for m in listed if m["from_bot"]]

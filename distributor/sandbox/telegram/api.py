@@ -39,11 +39,13 @@ METHODS: dict[str, Callable[[BotCall], Any]] = {
     "setmycommands": bot.set_my_commands,
     "getmycommands": bot.get_my_commands,
     "deletemycommands": bot.delete_my_commands,
+    "answercallbackquery": bot.answer_callback_query,
     "sendmessage": send.send_message,
     "sendphoto": send.send_photo,
     "sendmediagroup": send.send_media_group,
     "editmessagetext": send.edit_message_text,
     "editmessagecaption": send.edit_message_caption,
+    "editmessagereplymarkup": send.edit_message_reply_markup,
     "deletemessage": send.delete_message,
     "forwardmessage": send.forward_message,
 }
@@ -73,6 +75,7 @@ def telegram_router(sandbox: Sandbox) -> APIRouter:
         handler = METHODS.get(method)
         if handler is None:
             return plain_refusal(404, "Not Found")
+        sandbox.telegram.last_token = token
         fault = sandbox.faults.take("telegram", method)
         if fault is not None and not fault.after:
             return await fault_response(fault, None)
@@ -98,6 +101,7 @@ async def _run(
             clock=sandbox.clock,
             flood=sandbox.flood if sandbox.config.flood_control else None,
             long_poll_max_s=sandbox.config.long_poll_max_s,
+            webhooks=sandbox.webhooks,
         )
         outcome = handler(call)
         if inspect.isawaitable(outcome):

@@ -11,6 +11,7 @@ from distributor.sandbox.clock import Clock
 from distributor.sandbox.flood import FloodControl
 from distributor.sandbox.telegram.protocol import BotApiError, TelegramArgs, bad_request, to_bool
 from distributor.sandbox.telegram.state import Chat, TelegramState
+from distributor.sandbox.telegram.webhook import WebhookDelivery
 from distributor.telegram_html.entities import MessageEntity, TelegramTextError
 from distributor.telegram_html.text import format_text
 
@@ -48,6 +49,7 @@ class BotCall:
     clock: Clock
     flood: FloodControl | None
     long_poll_max_s: float
+    webhooks: WebhookDelivery
 
     def now(self) -> int:
         """Sandbox time as a Bot API ``date``."""

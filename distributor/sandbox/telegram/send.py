@@ -140,6 +140,18 @@ def edit_message_caption(call: BotCall) -> dict[str, Any]:
     return message_json(message, chat, call.token)
 
 
+def edit_message_reply_markup(call: BotCall) -> dict[str, Any]:
+    """editMessageReplyMarkup (the inline keyboard alone; none removes it)."""
+    chat, message_id = _edit_target(call.args, call)
+    markup = reply_markup(call.args)
+    message = _editable(call, chat, message_id)
+    if markup == message.reply_markup:
+        raise bad_request(NOT_MODIFIED)
+    _record_edit(call, message)
+    message.reply_markup = markup
+    return message_json(message, chat, call.token)
+
+
 def delete_message(call: BotCall) -> bool:
     """deleteMessage."""
     chat = call.state.resolve(call.args.arg("chat_id"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -12,6 +13,18 @@ from distributor.sandbox.config import ChatSpec
 from distributor.sandbox.telegram.protocol import BotApiError, bad_request, to_integer
 from distributor.telegram_html.entities import MessageEntity
 
+# update types (Client.h UpdateType) and those delivered only when asked for in allowed_updates
+UPDATE_TYPES = frozenset(
+    {
+        "message", "edited_message", "channel_post", "edited_channel_post", "inline_query",
+        "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query", "poll",
+        "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
+        "removed_chat_boost", "message_reaction", "message_reaction_count",
+        "business_connection", "business_message", "edited_business_message",
+        "deleted_business_messages", "purchased_paid_media",
+    }
+)  # fmt: skip
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 DELETE_WINDOW_S = 48 * 3600  # "A message can only be deleted if it was sent less than 48 hours ago"
 _KICKED = {
     "channel": "bot is not a member of the channel chat",
@@ -67,6 +80,43 @@ class StoredMessage:
 
 
 @dataclass
+class CallbackQuery:
+    """A pressed inline button: who, on which message, and the bot's answer once given."""
+
+    id: str
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    answer: dict[str, Any] | None = None
+
+    def listing(self) -> dict[str, Any]:
+        """The inspection view (``GET /sandbox/telegram/callbacks``)."""
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "data": self.data,
+            "answered": self.answer is not None,
+            "answer": self.answer,
+        }
+
+
+@dataclass
+class Webhook:
+    """The bot's webhook (empty ``url``: none) and how delivering to it went."""
+
+    url: str = ""
+    secret_token: str = ""
+    certificate: bytes | None = None  # an uploaded self-signed certificate to trust
+    max_connections: int = 40
+    last_error_date: int = 0
+    last_error_message: str = ""
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
 class Chat:
     """A chat and the flags that make Telegram refuse to deliver into it."""
 
@@ -88,6 +138,8 @@ class Chat:
             )
         if spec.bot_removed and spec.type in _KICKED:
             raise BotApiError(403, _KICKED[spec.type])
+        if posting and spec.deactivated and spec.type == "private":
+            raise BotApiError(403, "user is deactivated")
         if posting and spec.blocked and spec.type == "private":
             raise BotApiError(403, "bot was blocked by the user")
 
@@ -102,7 +154,10 @@ class TelegramState:
         self.updates: list[dict[str, Any]] = []
         self._next_update = 1
         self.poll_generation = 0
-        self.webhook_url = ""
+        self.webhook = Webhook()
+        self.allowed_updates = UPDATE_TYPES - NOT_BY_DEFAULT
+        self.callbacks: dict[str, CallbackQuery] = {}
+        self.last_token = ""  # the bot token of the latest Bot API call (callback messages)
         self.file_ids: set[str] = set()
         self.commands: list[Any] = []
         self.update_arrived = asyncio.Event()
@@ -153,13 +208,30 @@ class TelegramState:
         self.file_ids.add(file_id)
         return file_id
 
-    def add_update(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update for getUpdates and wake long polls."""
+    def add_update(self, update: dict[str, Any]) -> dict[str, Any] | None:
+        """Queue an update for getUpdates or the webhook and wake them; None when its type is
+        not among the bot's ``allowed_updates`` (Telegram drops it: ``add_update_impl``)."""
+        if not update.keys() & self.allowed_updates:
+            return None
         update = {"update_id": self._next_update, **update}
         self._next_update += 1
         self.updates.append(update)
         self.update_arrived.set()
+        self.webhook.wake.set()
         return update
+
+    def set_allowed_updates(self, raw: str) -> None:
+        """``allowed_updates`` of getUpdates / setWebhook, read as ``get_allowed_update_types``:
+        absent or unreadable keeps the previous setting; an array naming no known type (``[]``)
+        restores the default; names are case-insensitive."""
+        try:
+            names = json.loads(raw) if raw else None
+        except ValueError:
+            return
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            return
+        chosen = UPDATE_TYPES & {n.lower() for n in names}
+        self.allowed_updates = frozenset(chosen) or UPDATE_TYPES - NOT_BY_DEFAULT
 
     def confirm(self, offset: int) -> None:
         """Forget updates before ``offset`` (a negative one keeps only the last ``-offset``)."""

@@ -1,0 +1,41 @@
+"""The readers' own budget in the shared rate governor: channel posts go first."""
+
+from __future__ import annotations
+
+import time
+
+from redis import Redis
+
+from distributor.keys import Keys
+from distributor.models import Destination
+from distributor.publishing.ratelimit import RateGovernor, RateTable
+
+CHANNEL = Destination(id="tg-main", platform="telegram", target="@visualjambi")
+
+
+def test_reader_limits_take_the_shared_scope_unless_paid() -> None:
+    table = RateTable(readers_per_s=29.0)
+    free = {limit.scope for limit in table.reader_limits(77, paid=False)}
+    assert free == {"telegram:bot", "telegram:readers", "telegram:chat:77"}
+    paid = {limit.scope for limit in table.reader_limits(-42, paid=True)}
+    assert paid == {"telegram:readers:paid", "telegram:chat:-42", "telegram:chat:-42:minute"}
+    [together, *chats] = table.paid_reader_limits([5, 6, 7])  # one acquire for three
+    assert together.scope == "telegram:readers:paid" and len(chats) == 3
+    assert together.interval_s == 3 * table.reader_limits(5, paid=True)[0].interval_s
+    assert RateTable.unenforced().reader_limits(77, paid=False) == ()
+
+
+def test_a_waiting_channel_post_gets_the_next_slot_before_readers(
+    redis_client: Redis, keys: Keys
+) -> None:
+    governor = RateGovernor(redis_client, keys, RateTable(readers_per_s=20.0))
+    for reader in range(1, 5):  # readers sending flat out (a sender sleeps what it is told)
+        while (wait := governor.acquire(governor.table.reader_limits(reader, paid=False))) > 0:
+            time.sleep(wait)
+    reader += 1
+    wait = governor.acquire_for(CHANNEL)  # the bot-wide slot is taken for 1/30 s
+    assert 0 < wait <= 1 / 30 + 0.005
+    time.sleep(wait)
+    # the shared slot is free again, the readers' own is not (1/20 s): the channel takes it
+    assert governor.acquire(governor.table.reader_limits(reader, paid=False)) > 0
+    assert governor.acquire_for(CHANNEL) == 0.0
