@@ -37,7 +37,7 @@ async def telegram_webhook(request: Request, container: ContainerDep) -> JSONRes
     require_json(request.headers.get("content-type"))
     body = await request.body()  # at most max_body_bytes (api/limits.py), and then:
     if len(body) > MAX_UPDATE_BYTES:
-        raise InvalidInput(f"an update is at most {MAX_UPDATE_BYTES} bytes", 413)
+        raise InvalidInput(f"the update exceeds the limit of {MAX_UPDATE_BYTES} bytes", 413)
     try:
         update = json.loads(body)
     except ValueError as exc:
