@@ -128,17 +128,20 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         look(page, "article")
         _reshare_and_cancel(page, spine)
 
-        # a doubt (the answer to sendPhoto lost) and a refusal (the bot was removed)
+        # a doubt (the answer to sendPhoto lost), then a refusal (the bot was removed): one
+        # article each, so that the fault can only meet the first one's post
         spine.sandbox.fault(
             platform="telegram", method="sendPhoto", kind="server_error", status=502
         )
+        assert spine.publish(_event("desk-2", "Rapat anggaran")).status_code == 202
+        wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.IN_DOUBT,
+                   timeout=60, what="a delivery in doubt")  # fmt: skip
         politik = chat_for_target("@visualjambi_politik").id
         httpx.patch(f"{spine.sandbox.url}/sandbox/telegram/chats/{politik}",
                     json={"bot_removed": True}).raise_for_status()  # fmt: skip
-        assert spine.publish(_event("desk-2", "Rapat anggaran", "Politik")).status_code == 202
-        wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.IN_DOUBT
-                   and _state(spine, "desk-2", "tg-politik") is DeliveryState.FAILED,
-                   timeout=60, what="one delivery in doubt, one failed")  # fmt: skip
+        assert spine.publish(_event("desk-3", "Sidang paripurna", "Politik")).status_code == 202
+        wait_until(lambda: _state(spine, "desk-3", "tg-politik") is DeliveryState.FAILED,
+                   timeout=60, what="a delivery refused")  # fmt: skip
         for network in ("facebook", "facebook", "x"):  # share clicks, for the Trending page
             httpx.get(f"{server.url}/s/desk-1/{network}", headers={"User-Agent": "Mozilla/5.0"})
 
@@ -160,12 +163,12 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         # the bot is back in the channel: "Retry" sends the failed post, once
         httpx.patch(f"{spine.sandbox.url}/sandbox/telegram/chats/{politik}",
                     json={"bot_removed": False}).raise_for_status()  # fmt: skip
-        failed = page.locator('tr[data-failed="desk-2/tg-politik/1"]')
+        failed = page.locator('tr[data-failed="desk-3/tg-politik/1"]')
         failed.get_by_role("button", name="Retry").click()
-        expect(page.get_by_role("status")).to_contain_text("desk-2 → tg-politik: sent again")
-        wait_until(lambda: _state(spine, "desk-2", "tg-politik") is DeliveryState.SENT,
+        expect(page.get_by_role("status")).to_contain_text("desk-3 → tg-politik: sent again")
+        wait_until(lambda: _state(spine, "desk-3", "tg-politik") is DeliveryState.SENT,
                    timeout=60, what="the failed post sent again")  # fmt: skip
-        assert _posts(spine, "@visualjambi_politik", "Rapat anggaran") == 1
+        assert _posts(spine, "@visualjambi_politik", "Sidang paripurna") == 1
         expect(failed).to_have_count(0)
 
         for name in ("Trending", "Sandbox", "Calendar", "Readers", "Audit"):
@@ -175,7 +178,8 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
             if name == "Trending":
                 expect(page.get_by_role("link", name="Jembatan baru dibuka").first).to_be_visible()
             if name == "Sandbox":
-                expect(page.locator(".tg-text strong", has_text="Rapat anggaran")).to_have_count(2)
+                for title, posts in (("Rapat anggaran", 1), ("Sidang paripurna", 2)):
+                    expect(page.locator(".tg-text strong", has_text=title)).to_have_count(posts)
             if name == "Audit":  # every action above, under the signed-in token's name
                 for action in ("reshare.create", "reshare.cancel", "delivery.resolve",
                                "delivery.retry"):  # fmt: skip
