@@ -1,9 +1,10 @@
 """Who may see and do what on the desk: the session cookie, scopes, CSRF, form size.
 
-Every page depends on ``needs(scope)``: no live session → redirect to sign-in; a session whose
-token lacks the scope → 403. Every POST depends on ``posting(scope)``, which also bounds the
-body and checks the form's ``csrf_token`` against the session's (constant time). The templates
-hide controls the token cannot use; these checks are what refuse them.
+Every page depends on ``needs(scope)``: no live session, or one whose token no longer stands as
+it did at sign-in → redirect to sign-in; a token that lacks the scope → 403, audited as the
+API's refusals are. Every POST depends on ``posting(scope)``, which also bounds the body and
+checks the form's ``csrf_token`` against the session's (constant time). The templates hide
+controls the token cannot use; these checks are what refuse them.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def signed_in(request: Request, container: ContainerDep) -> Manager:
 SignedIn = Annotated[Manager, Depends(signed_in)]
 
 
-def refuse_without(request: Request, container: Container, manager: Manager, scope: str) -> None:
+def _refuse_without(request: Request, container: Container, manager: Manager, scope: str) -> None:
     """403 unless the token grants ``scope``; a refusal is audited as the API's are (``access``,
     ``forbidden``, under the token's name)."""
     if manager.can(scope):
@@ -105,7 +106,7 @@ def needs(scope: str | None) -> Callable[[Request, Container, Manager], Manager]
 
     def dependency(request: Request, container: ContainerDep, manager: SignedIn) -> Manager:
         if scope is not None:
-            refuse_without(request, container, manager, scope)
+            _refuse_without(request, container, manager, scope)
         return manager
 
     return dependency
