@@ -1,12 +1,14 @@
 """Server time of the desk's pages with 10,000 articles and 100,000 ledger records.
 
 Fills a throwaway namespace through the real stores (the article store's save script, the
-ledger's Lua, the trending script): 10,000 articles over 30 days, 5 destinations and 2
-revisions each (100,000 delivery records), the newest two days' deliveries taken to ``sent``
-(some ``failed``, 20 ``in_doubt``), trending events for 2,000 articles. Then it signs in
-through the form and requests each page in-process (the real app, no sockets), reading the
-server's own time from the desk's ``Server-Timing`` header. The baseline of the same run is the
-Audit page, which only renders the layout for a signed-in manager.
+ledger's Lua, the trending script, ``Managers`` for reshares and the audit log): 10,000 articles
+over 30 days, 5 destinations and 2 revisions each (100,000 delivery records), the newest two
+days' deliveries taken to ``sent`` (some ``failed``, 20 ``in_doubt``), trending events for 2,000
+articles, 300 reshares of 2 destinations over next week (a tenth cancelled, a seventh evergreen
+picks) and 10,000 more audit entries. Then it signs in through the form and requests each page
+in-process (the real app, no sockets), reading the server's own time from the desk's
+``Server-Timing`` header. The baseline of the same run is the Readers page, which only renders
+the layout for a signed-in manager (issue 11 is not merged).
 
     PYTHONPATH=. .venv/bin/python bench/desk.py [--articles 10000] [--requests 30]
 
@@ -20,9 +22,9 @@ import os
 import random
 import statistics
 import tempfile
-import time
+import time as clock
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -106,6 +108,49 @@ def fill(c: Container, articles: int, now: float) -> list[Article]:
     return made
 
 
+def plan_reshares(c: Container, recent: list[Article], now: float) -> date:
+    """300 reshares of two destinations each over next week (Monday first), through
+    ``Managers`` (so audited), a tenth cancelled and a seventh marked as evergreen picks; then
+    10,000 more audit entries. Returns next Monday."""
+    zone = ZoneInfo(c.settings.timezone)
+    today = datetime.fromtimestamp(now, zone).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    start = datetime.combine(monday, time(6), zone).timestamp()
+    for n in range(300):
+        article = recent[n % len(recent)]
+        at = start + n * (7 * 86_400 - 12 * 3600) / 300
+        if n % 7 == 3:
+            answer = c.reshares.request(
+                article.id,
+                actor="evergreen",
+                at=at,
+                force=True,
+                destinations=["tg-main", "x-main"],
+                source="evergreen",
+            )
+        else:
+            answer = c.managers.reshare(
+                f"desk-{n % 5}", article.id, at=at, force=True, destinations=["tg-main", "x-main"]
+            )
+        if n % 10 == 0:
+            c.managers.cancel_reshare("desk-0", answer.reshare_id)
+    pipe = c.redis.pipeline(transaction=False)
+    for n in range(10_000):
+        pipe.xadd(
+            c.keys.audit(),
+            {
+                "at": repr(now - 10_000 + n),
+                "actor": f"cli:user{n % 7}",
+                "action": "token.create",
+                "target": f"t{n}",
+                "outcome": "ok",
+                "detail": "",
+            },
+        )
+    pipe.execute()
+    return monday
+
+
 def server_ms(client: TestClient, path: str, requests: int) -> list[float]:
     out = []
     for _ in range(requests):
@@ -130,24 +175,35 @@ def main() -> None:
     container = build_container(settings, enqueue=lambda *a, **k: None)
     redis = Redis.from_url(REDIS_URL, decode_responses=True)
     try:
-        now = time.time()
-        started = time.perf_counter()
+        now = clock.time()
+        started = clock.perf_counter()
         made = fill(container, args.articles, now)
+        recent = [a for a in made if a.published_at.timestamp() > now - 86_400]
+        live = [a for a in recent if container.ledger.live_posts(a.id, ["tg-main", "x-main"])]
+        monday = plan_reshares(container, live, now)
+        failed = len(container.ledger.failed_items())
+        print(f"{failed} failed deliveries, {len(live)} articles live to reshare")
         records = sum(1 for _ in redis.scan_iter(f"{settings.namespace}:delivery:*", count=5000))
-        took = time.perf_counter() - started
+        took = clock.perf_counter() - started
         print(f"filled {len(made):,} articles, {records:,} delivery records in {took:.0f} s")
         print(f"load average {os.getloadavg()}")
         client = TestClient(create_app(container))
         assert sign_in(client, TOKEN).status_code == 303
         today = datetime.fromtimestamp(now, ZoneInfo(settings.timezone)).date()
         busy = (today - timedelta(days=1)).isoformat()
+        reshared = live[0].id
         pages = {
-            "baseline: Audit (layout only)": "/manage/audit",
+            "baseline: Readers (layout only)": "/manage/readers",
             "Today (a full day, 50 rows)": f"/manage?day={busy}",
             "Today, second page": f"/manage?day={busy}&page=1",
             "Today rows (the live refresh)": f"/manage/today/rows?day={busy}",
             "Article (10 records, history)": f"/manage/articles/{made[10].id}",
-            "Attention (20 in doubt, 300 scanned)": "/manage/attention",
+            "Article (reshare form, its reshares)": f"/manage/articles/{reshared}",
+            "Attention (20 in doubt, failed index)": "/manage/attention",
+            "Calendar (300 reshares in the week)": f"/manage/calendar?week={monday}",
+            "Calendar (this week, none)": "/manage/calendar",
+            "Audit (newest 200 of 10,300)": "/manage/audit",
+            "Audit (filtered: reads all 10,300)": "/manage/audit?actor=desk-1&action=reshare.",
             "Trending now": "/manage/trending?window=now",
             "Trending week": "/manage/trending?window=week",
         }

@@ -266,7 +266,7 @@ class Container:
         """Every manager action, audited: the API's, the CLI's and a dashboard's entry point."""
         return Managers(
             self.reshares, self.ledger, self.articles, self.routing, self.tokens, self.audit,
-            self.send_article, self.send_reshare,
+            self.send_article, self.send_reshare, self.desk_sessions.end_all,
         )  # fmt: skip
 
     @cached_property

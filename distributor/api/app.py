@@ -40,7 +40,7 @@ def create_app(container: Container) -> FastAPI:
     qr_api.install_qr_routes(app)  # before the share links' /s/... catch-all
     app.include_router(shares_api.router)
     app.include_router(trending_api.router)
-    install_desk(app, container)  # the managers' desk, /manage
+    install_desk(app)  # the managers' desk, /manage
     # managers (docs/managers.md)
     app.include_router(reshares.router)
     app.include_router(failures.router)

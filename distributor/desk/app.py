@@ -25,15 +25,14 @@ from distributor.desk import (
     trending_page,
 )
 from distributor.desk.pages import HEADERS, render
-from distributor.desk.ports import DeskPorts, desk_ports
-from distributor.wiring import Container
+from distributor.desk.ports import Readers
 
 STATIC = Path(__file__).with_name("static")
 
 
-def install_desk(app: FastAPI, container: Container, ports: DeskPorts | None = None) -> None:
-    """Serve the desk under /manage from ``app`` (``ports``: issue 10 and 11's work, when built)."""
-    app.state.desk_ports = ports if ports is not None else desk_ports(container)
+def install_desk(app: FastAPI, readers: Readers | None = None) -> None:
+    """Serve the desk under /manage from ``app`` (``readers``: issue 11's, once it is built)."""
+    app.state.desk_readers = readers
     for module in (signin, today, article, attention, trending_page, sandbox_page, reshares,
                    reports):  # fmt: skip
         app.include_router(module.router)
@@ -45,10 +44,7 @@ def install_desk(app: FastAPI, container: Container, ports: DeskPorts | None = N
 
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, guard.DeskRefusal)
-    manager = None
-    session_id = request.cookies.get(guard.COOKIE)
-    if session_id:
-        manager = request.app.state.container.desk_sessions.find(session_id)
+    manager = guard.current(request, request.app.state.container)
     return render(
         request, "refused.html", manager, status=exc.status, message=str(exc), code=exc.status
     )

@@ -1,6 +1,6 @@
 """The Article page: deliveries and their history, each destination's post as its app shows
-it, shares per network per day, the trending score and what sums to it, and the reshare
-controls (issue 10, through ``ports``)."""
+it, shares per network per day, the trending score and what sums to it, and the "Reshare" form
+with the article's reshares (``desk.reshares``)."""
 
 from __future__ import annotations
 
@@ -17,16 +17,17 @@ from distributor.audience.visitors import utc_day
 from distributor.desk import guard, queries
 from distributor.desk.charts import colour, stacked_bars
 from distributor.desk.pages import render
-from distributor.desk.ports import RESHARES_ISSUE, ports_of
 from distributor.desk.post_view import TelegramView, telegram_view, tweet_body
+from distributor.desk.reshares import article_reshares
 from distributor.desk.sessions import Manager
 from distributor.errors import DistributorError
+from distributor.manage.tokens import READ, RESHARE
 from distributor.models import Article, Destination
 from distributor.publishing.routing import route
 from distributor.wiring import Container
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
-Reader = Annotated[Manager, Depends(guard.needs(guard.READ))]
+Reader = Annotated[Manager, Depends(guard.needs(READ))]
 ArticleId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
 CHART_DAYS = 14
 HISTORY_LINES = 200
@@ -96,15 +97,16 @@ def article_page(
     explanations: dict[str, Explanation | None] = {
         w: container.trending.explain(article_id, w) for w in WINDOWS
     }
-    ports = ports_of(request)
+    can_reshare = manager.can(RESHARE)
     return render(
         request, "article.html", manager, article=article,
         published=container.articles.is_published(article_id),
         chips=queries.chips(container, deliveries), deliveries=deliveries, history=history,
+        reshare_deliveries=ledger.list_deliveries(article_id, reshares=True),
         posts=previews(container, article, names), counts=container.shares.counts(article_id),
         chart=chart, labels=labels, series=series, colour=colour,
-        explanations=explanations, destinations=names,
-        can_reshare=ports.reshares is not None and manager.can(guard.RESHARE),
-        can_force=manager.can(guard.FORCE), reshares_missing=ports.reshares is None,
-        reshares_issue=RESHARES_ISSUE,
+        explanations=explanations, can_reshare=can_reshare,
+        live=sorted(ledger.live_posts(article_id, names)) if can_reshare else [],
+        reshares=article_reshares(container, article_id) if can_reshare else [],
+        here=f"/manage/articles/{article_id}",
     )  # fmt: skip

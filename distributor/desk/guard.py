@@ -1,9 +1,10 @@
 """Who may see and do what on the desk: the session cookie, scopes, CSRF, form size.
 
-Every page depends on ``needs(scope)``: no live session → redirect to sign-in; a session whose
-token lacks the scope → 403. Every POST depends on ``posting(scope)``, which also bounds the
-body and checks the form's ``csrf_token`` against the session's (constant time). The templates
-hide controls the token cannot use; these checks are what refuse them.
+Every page depends on ``needs(scope)``: no live session, or one whose token no longer stands as
+it did at sign-in → redirect to sign-in; a token that lacks the scope → 403, audited as the
+API's refusals are. Every POST depends on ``posting(scope)``, which also bounds the body and
+checks the form's ``csrf_token`` against the session's (constant time). The templates hide
+controls the token cannot use; these checks are what refuse them.
 """
 
 from __future__ import annotations
@@ -18,19 +19,15 @@ from fastapi.responses import Response
 from distributor.api.deps import ContainerDep
 from distributor.desk.sessions import Manager
 from distributor.errors import DistributorError
+from distributor.manage.tokens import SCOPES
+from distributor.wiring import Container
 
 COOKIE = "desk_session"
 SIGNIN_COOKIE = "desk_signin"  # the sign-in form's CSRF token, before there is a session
 MAX_FORM_BYTES = 16 * 1024
 
-# scopes the desk checks (``deliveries:*`` and ``reshare`` are the API's own)
-READ = "deliveries:read"
-RESOLVE = "deliveries:resolve"
-RESHARE = "reshare"
-FORCE = "reshare:force"  # assumed name: may ignore the cooldown (issue 10 decides)
-AUDIT = "audit:read"
-READERS = "readers:read"  # assumed name (issue 11 names none)
-DEMO_SCOPES = frozenset({READ, RESOLVE, RESHARE, FORCE, AUDIT, READERS})
+# pages check the API's own scopes, named in manage/tokens.py (docs/managers.md, "Tokens")
+DEMO_SCOPES = SCOPES  # the sandbox's demo manager may do everything
 
 
 class DeskRefusal(DistributorError):
@@ -65,10 +62,26 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
     )  # fmt: skip
 
 
-def signed_in(request: Request, container: ContainerDep) -> Manager:
-    """The manager of this request's session, else ``SignInRequired``."""
+def current(request: Request, container: Container) -> Manager | None:
+    """The manager of this request's session, if it is live and its token still stands as it
+    did at sign-in (not revoked, expired or given other scopes: then the session ends)."""
     session_id = request.cookies.get(COOKIE)
     manager = container.desk_sessions.find(session_id) if session_id else None
+    if manager is None or session_id is None:
+        return None
+    if manager.demo:
+        standing = container.settings.sandbox
+    else:
+        standing = container.tokens.still_grants(manager.name, manager.token_id, manager.scopes)
+    if not standing:
+        container.desk_sessions.end(session_id)
+        return None
+    return manager
+
+
+def signed_in(request: Request, container: ContainerDep) -> Manager:
+    """The manager of this request's session, else ``SignInRequired``."""
+    manager = current(request, container)
     if manager is None:
         query = f"?{request.url.query}" if request.url.query else ""
         raise SignInRequired(request.url.path + query)
@@ -78,24 +91,34 @@ def signed_in(request: Request, container: ContainerDep) -> Manager:
 SignedIn = Annotated[Manager, Depends(signed_in)]
 
 
-def needs(scope: str | None) -> Callable[[Manager], Manager]:
+def _refuse_without(request: Request, container: Container, manager: Manager, scope: str) -> None:
+    """403 unless the token grants ``scope``; a refusal is audited as the API's are (``access``,
+    ``forbidden``, under the token's name)."""
+    if manager.can(scope):
+        return
+    where = f"{request.method} {request.url.path}"
+    container.audit.append(manager.name, "access", where, "forbidden", f"lacks {scope}")
+    raise DeskRefusal(403, f"The token “{manager.name}” lacks the scope “{scope}”.")
+
+
+def needs(scope: str | None) -> Callable[[Request, Container, Manager], Manager]:
     """A page dependency: a signed-in manager whose token grants ``scope`` (None: any)."""
 
-    def dependency(manager: SignedIn) -> Manager:
-        if scope is not None and not manager.can(scope):
-            raise DeskRefusal(403, f"The token “{manager.name}” lacks the scope “{scope}”.")
+    def dependency(request: Request, container: ContainerDep, manager: SignedIn) -> Manager:
+        if scope is not None:
+            _refuse_without(request, container, manager, scope)
         return manager
 
     return dependency
 
 
-def posting(scope: str | None) -> Callable[[Request, Manager], Awaitable[Manager]]:
+def posting(scope: str | None) -> Callable[[Request, Container, Manager], Awaitable[Manager]]:
     """A POST dependency: ``needs(scope)``, a bounded form body and the session's CSRF token."""
     allowed = needs(scope)
 
-    async def dependency(request: Request, manager: SignedIn) -> Manager:
+    async def dependency(request: Request, container: ContainerDep, manager: SignedIn) -> Manager:
         await check_form(request, manager.csrf)
-        return allowed(manager)
+        return allowed(request, container, manager)
 
     return dependency
 

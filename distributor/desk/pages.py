@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from distributor.desk import guard
 from distributor.desk.sessions import Manager
+from distributor.manage.tokens import AUDIT, READ, READERS, RESHARE
 from distributor.wiring import Container
 
 HEADERS = {
@@ -29,13 +30,13 @@ HEADERS = {
 }
 # (path, label, scope needed, sandbox only)
 NAV = (
-    ("/manage", "Today", guard.READ, False),
-    ("/manage/attention", "Attention", guard.READ, False),
+    ("/manage", "Today", READ, False),
+    ("/manage/attention", "Attention", READ, False),
     ("/manage/trending", "Trending", None, False),
-    ("/manage/calendar", "Calendar", guard.RESHARE, False),
-    ("/manage/readers", "Readers", guard.READERS, False),
-    ("/manage/audit", "Audit", guard.AUDIT, False),
-    ("/manage/sandbox", "Sandbox", guard.READ, True),
+    ("/manage/calendar", "Calendar", RESHARE, False),
+    ("/manage/readers", "Readers", READERS, False),
+    ("/manage/audit", "Audit", AUDIT, False),
+    ("/manage/sandbox", "Sandbox", READ, True),
 )
 
 _env = Environment(
@@ -47,7 +48,8 @@ _env = Environment(
 )
 
 
-def _when(value: datetime | float | None, zone: str, fmt: str = "%d %b %Y %H:%M") -> str:
+def local_time(value: datetime | float | None, zone: str, fmt: str = "%d %b %Y %H:%M") -> str:
+    """A time (aware datetime or Unix seconds) in the newsroom's zone; "—" for none."""
     if value is None:
         return "—"
     at = value if isinstance(value, datetime) else datetime.fromtimestamp(value, UTC)
@@ -71,7 +73,7 @@ def _context(request: Request, manager: Manager | None) -> dict[str, Any]:
         "nav": nav,
         "sandbox": settings.sandbox,
         "zone": settings.timezone,
-        "when": lambda value, fmt="%d %b %Y %H:%M": _when(value, settings.timezone, fmt),
+        "when": lambda value, fmt="%d %b %Y %H:%M": local_time(value, settings.timezone, fmt),
     }
 
 
@@ -94,9 +96,10 @@ def fragment(request: Request, template: str, manager: Manager, **context: Any) 
     return HTMLResponse(html, headers=HEADERS)
 
 
-def back(request: Request, to: str, message: str) -> RedirectResponse:
-    """After a POST: leave ``message`` for the session's next page and send the browser to
-    ``to`` (303, so a reload does not post again)."""
+def back(request: Request, to: str, message: str, *, refused: bool = False) -> RedirectResponse:
+    """After a POST: leave ``message`` (its lines; ``refused``: shown as a refusal) for the
+    session's next page and send the browser to ``to`` (303, so a reload does not post again)."""
     container: Container = request.app.state.container
-    container.desk_sessions.flash(request.cookies.get(guard.COOKIE, ""), message)
+    cookie = request.cookies.get(guard.COOKIE, "")
+    container.desk_sessions.flash(cookie, message, refused=refused)
     return RedirectResponse(to, 303, headers=HEADERS)

@@ -1,6 +1,6 @@
-"""What the desk's lists read, in a bounded number of round trips whatever the history:
-a day's articles from the publish-time index (one range read), their records (two pipelined
-reads), the in-doubt set, and the failures among the newest articles."""
+"""What the Today and Article pages read, in a bounded number of round trips whatever the
+history: a day's articles from the publish-time index (one range read) and their newest
+records (one read-only script), and where each sent post can be seen."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from distributor.models import Article, Delivery, DeliveryState, Destination
-from distributor.publishing.ledger.lists import deliveries_of
+from distributor.publishing.ledger.lists import newest_deliveries
 from distributor.publishing.routing import RoutingTable
 from distributor.wiring import Container
 
 PAGE_SIZE = 50
-FAILED_SCAN = 300  # failures are looked for among this many newest articles (no index yet)
 STATE_LABELS = {
     DeliveryState.PENDING: "pending",
     DeliveryState.SENDING: "sending",
@@ -69,20 +68,25 @@ def anchor(platform: str, target: str, message_id: str | int) -> str:
 
 def post_url(destination: Destination | None, delivery: Delivery, sandbox: bool) -> str | None:
     """Where a sent post can be seen: t.me / x.com, or the desk's Sandbox page in sandbox mode."""
-    if destination is None or delivery.state is not DeliveryState.SENT:
+    if delivery.state is not DeliveryState.SENT or not delivery.message_ids:
         return None
-    if not delivery.message_ids:
+    return link(destination, delivery.message_ids[0], sandbox)
+
+
+def link(destination: Destination | None, message_id: str, sandbox: bool) -> str | None:
+    """Where the post ``message_id`` at ``destination`` can be seen (None for a private chat
+    outside sandbox mode, or a destination the routing file no longer has)."""
+    if destination is None:
         return None
-    first = delivery.message_ids[0]
     target = destination.target
     if sandbox:
-        return f"/manage/sandbox#{anchor(destination.platform, target, first)}"
+        return f"/manage/sandbox#{anchor(destination.platform, target, message_id)}"
     if destination.platform == "x":
-        return f"https://x.com/{target.lstrip('@')}/status/{first}"
+        return f"https://x.com/{target.lstrip('@')}/status/{message_id}"
     if target.startswith("@"):
-        return f"https://t.me/{target[1:]}/{first}"
+        return f"https://t.me/{target[1:]}/{message_id}"
     if target.startswith("-100"):
-        return f"https://t.me/c/{target[4:]}/{first}"
+        return f"https://t.me/c/{target[4:]}/{message_id}"
     return None
 
 
@@ -112,8 +116,8 @@ def chips(container: Container, deliveries: Sequence[Delivery]) -> tuple[Chip, .
 def rows_for(container: Container, article_ids: Sequence[str]) -> list[Row]:
     """Articles with their chips, in the order given (unknown ids left out)."""
     found = container.articles.many(article_ids)
-    records = deliveries_of(
-        container.redis, container.keys, [i for i in article_ids if i in found], newest=True
+    records = newest_deliveries(
+        container.redis, container.keys, [i for i in article_ids if i in found]
     )
     return [
         Row(found[i][0], found[i][1], chips(container, records[i]))
@@ -126,25 +130,3 @@ def day_rows(container: Container, start: float, end: float, page: int = 0) -> l
     """One page of the articles published in ``[start, end)``, newest first."""
     listed = container.articles.published_between(start, end, PAGE_SIZE + 1, page * PAGE_SIZE)
     return rows_for(container, [article_id for article_id, _ in listed])
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A failed delivery and its article's title."""
-
-    delivery: Delivery
-    title: str
-
-
-def recent_failures(container: Container, now: float) -> list[Failure]:
-    """Failed deliveries of the ``FAILED_SCAN`` newest articles, newest failure first."""
-    listed = container.articles.published_between(0, now + 86_400, FAILED_SCAN)
-    ids = [article_id for article_id, _ in listed]
-    records = deliveries_of(container.redis, container.keys, ids, state=DeliveryState.FAILED)
-    failed = [d for i in ids for d in records[i]]
-    titles = container.articles.many(sorted({d.article_id for d in failed}))
-    failed.sort(key=lambda d: d.updated_at.timestamp() if d.updated_at else 0.0, reverse=True)
-    return [
-        Failure(d, titles[d.article_id][0].title if d.article_id in titles else d.article_id)
-        for d in failed
-    ]

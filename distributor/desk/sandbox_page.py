@@ -14,10 +14,11 @@ from distributor.desk.pages import fragment, render
 from distributor.desk.post_view import sandbox_message_view, tweet_body
 from distributor.desk.sandbox_feed import Feed, SandboxUnreachable
 from distributor.desk.sessions import Manager
+from distributor.manage.tokens import READ
 from distributor.wiring import Container
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
-Reader = Annotated[Manager, Depends(guard.needs(guard.READ))]
+Reader = Annotated[Manager, Depends(guard.needs(READ))]
 
 
 def _feed(container: Container) -> tuple[Feed | None, str]:

@@ -4,7 +4,8 @@ Server-side records rather than signed cookies: signing out, or revoking a token
 session at once, where a signed cookie copied before would stay valid until it expired. The
 cookie holds 256 random bits; Redis holds only its SHA-256, so a copy of the database signs no
 one in. A record expires after ``idle_s`` unused (its TTL, renewed on each use) and at the
-latest ``max_s`` after sign-in (``expires_at``). Each record carries the session's CSRF token.
+latest ``max_s`` after sign-in (``expires_at``). Each record carries the session's CSRF token
+and the id of the token that signed in, which ``guard`` checks is still as it was.
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ from distributor.keys import Keys
 @dataclass(frozen=True)
 class Manager:
     """Who is signed in: the token's name and scopes, this session's CSRF token, any message
-    left for the next page (``flash``)."""
+    left for the next page (``flash``), and the token the session stands on."""
 
     name: str
     scopes: frozenset[str]
     csrf: str
     expires_at: float
     flash: str = ""
+    refused: bool = False  # the flash message says why something was not done
+    token_id: str | None = None  # the stored token's id; None for a DISTRIBUTOR_TOKENS one
+    demo: bool = False  # the sandbox's demo sign-in (no token)
 
     def can(self, scope: str) -> bool:
         """Whether the token that signed in grants ``scope``."""
@@ -57,13 +61,17 @@ class SessionStore:
         self.max_s = max_s
         self._clock = clock
 
-    def start(self, name: str, scopes: Iterable[str]) -> tuple[str, Manager]:
-        """A new session for the token ``name``: (cookie value, manager)."""
+    def start(
+        self, name: str, scopes: Iterable[str], token_id: str | None = None, demo: bool = False
+    ) -> tuple[str, Manager]:
+        """A new session for the token ``name`` (stored as ``token_id``, or a
+        ``DISTRIBUTOR_TOKENS`` one, or the demo): (cookie value, manager)."""
         session_id = secrets.token_urlsafe(32)
         digest = _digest(session_id)
         manager = Manager(
-            name, frozenset(scopes), secrets.token_urlsafe(32), self._clock() + self.max_s
-        )
+            name, frozenset(scopes), secrets.token_urlsafe(32), self._clock() + self.max_s,
+            token_id=token_id, demo=demo,
+        )  # fmt: skip
         key, index = self._keys.desk_session(digest), self._keys.desk_sessions_of(name)
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(
@@ -73,6 +81,7 @@ class SessionStore:
                 "scopes": " ".join(sorted(manager.scopes)),
                 "csrf": manager.csrf,
                 "expires_at": repr(manager.expires_at),
+                "token": "demo" if demo else (token_id or "env"),
             },
         )
         pipe.expire(key, self.idle_s)
@@ -94,20 +103,25 @@ class SessionStore:
                 self.end(session_id)
             return None
         if raw.get("flash"):
-            self._redis.hdel(key, "flash")
+            self._redis.hdel(key, "flash", "refused")
+        signed_with = raw.get("token", "env")
         return Manager(
             name=raw["name"],
             scopes=frozenset(raw.get("scopes", "").split()),
             csrf=raw["csrf"],
             expires_at=float(raw["expires_at"]),
             flash=raw.get("flash", ""),
+            refused=raw.get("refused") == "1",
+            token_id=None if signed_with in ("env", "demo") else signed_with,
+            demo=signed_with == "demo",
         )
 
-    def flash(self, session_id: str, message: str) -> None:
-        """Leave a message for the next page this session sees (after a redirect)."""
+    def flash(self, session_id: str, message: str, *, refused: bool = False) -> None:
+        """Leave a message for the next page this session sees (after a redirect);
+        ``refused``: it says why something was not done."""
         key = self._keys.desk_session(_digest(session_id))
         if self._redis.exists(key):
-            self._redis.hset(key, "flash", message[:500])
+            self._redis.hset(key, mapping={"flash": message[:1000], "refused": int(refused)})
 
     def end(self, session_id: str) -> None:
         """Sign out: the record is gone, the cookie signs no one in."""

@@ -19,6 +19,7 @@ from distributor.api.deps import ContainerDep
 from distributor.desk import guard
 from distributor.desk.pages import HEADERS, render
 from distributor.desk.sessions import Manager
+from distributor.manage.tokens import Principal
 from distributor.wiring import Container
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
@@ -43,8 +44,7 @@ def _form_page(
 def sign_in_form(request: Request, container: ContainerDep) -> Response:
     """The form (or straight back where the manager was going, if signed in already)."""
     next_path = guard.safe_next(request.query_params.get("next"))
-    session_id = request.cookies.get(guard.COOKIE)
-    if session_id and container.desk_sessions.find(session_id):
+    if guard.current(request, container) is not None:
         return RedirectResponse(next_path, 303, headers=HEADERS)
     return _form_page(request, next_path)
 
@@ -59,9 +59,11 @@ async def _checked_form(request: Request) -> dict[str, str]:
 SignInForm = Annotated[dict[str, str], Depends(_checked_form)]
 
 
-def _signed_in(request: Request, container: Container, manager_name: str, scopes: frozenset[str],
-               next_path: str) -> Response:  # fmt: skip
-    session_id, _ = container.desk_sessions.start(manager_name, scopes)
+def _signed_in(request: Request, container: Container, principal: Principal, next_path: str,
+               demo: bool = False) -> Response:  # fmt: skip
+    session_id, _ = container.desk_sessions.start(
+        principal.name, principal.scopes, principal.token_id, demo
+    )
     response = RedirectResponse(guard.safe_next(next_path), 303, headers=HEADERS)
     guard.set_cookie(
         request, response, guard.COOKIE, session_id, container.settings.desk_session_max_s
@@ -86,7 +88,7 @@ def sign_in(request: Request, container: ContainerDep, form: SignInForm) -> Resp
         pipe.expire(failures_key, FAILURE_WINDOW_S, nx=True)
         pipe.execute()
         return _form_page(request, next_path, 401, "That token is not valid.")
-    return _signed_in(request, container, token.name, token.scopes, next_path)
+    return _signed_in(request, container, token, next_path)
 
 
 @router.post("/demo-sign-in", response_class=HTMLResponse)
@@ -94,7 +96,8 @@ def demo_sign_in(request: Request, container: ContainerDep, form: SignInForm) ->
     """Sandbox mode only: a session for the demo manager, with every desk scope."""
     if not container.settings.sandbox:
         raise guard.DeskRefusal(404, "The demo sign-in exists in sandbox mode only.")
-    return _signed_in(request, container, "demo", guard.DEMO_SCOPES, form.get("next", ""))
+    demo = Principal("demo", guard.DEMO_SCOPES)
+    return _signed_in(request, container, demo, form.get("next", ""), demo=True)
 
 
 @router.post("/sign-out")

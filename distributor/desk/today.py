@@ -14,10 +14,11 @@ from distributor.api.deps import ContainerDep
 from distributor.desk import guard, queries
 from distributor.desk.pages import fragment, render
 from distributor.desk.sessions import Manager
+from distributor.manage.tokens import READ
 from distributor.wiring import Container
 
 router = APIRouter(prefix="/manage", include_in_schema=False)
-Reader = Annotated[Manager, Depends(guard.needs(guard.READ))]
+Reader = Annotated[Manager, Depends(guard.needs(READ))]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Page = Annotated[int, Query(ge=0, le=1000)]
 

@@ -67,21 +67,22 @@ class AuditLog:
                 self._key, high, low, count=count
             )  # type: ignore[assignment]
             for raw_id, raw in page:
-                entry = _entry(text_of(raw_id), decode_hash(raw))
-                if _matches(entry, actor, action):
-                    out.append(entry)
+                fields = decode_hash(raw)
+                if _matches(fields, actor, action):  # before building an entry: most are not
+                    out.append(_entry(text_of(raw_id), fields))
             if len(page) < count:
                 break
             high = f"({text_of(page[-1][0])}"
         return out[:limit]
 
 
-def _matches(entry: AuditEntry, actor: str | None, action: str | None) -> bool:
-    if actor is not None and entry.actor != actor:
+def _matches(fields: dict[str, str], actor: str | None, action: str | None) -> bool:
+    if actor is not None and fields["actor"] != actor:
         return False
     if action is None:
         return True
-    return entry.action.startswith(action) if action.endswith(".") else entry.action == action
+    done = fields["action"]
+    return done.startswith(action) if action.endswith(".") else done == action
 
 
 def _entry(entry_id: str, fields: dict[str, str]) -> AuditEntry:

@@ -136,9 +136,17 @@ class Evergreen:
             out.append(decision)
         return out
 
+    def next_slots(self) -> dict[str, float]:
+        """When each destination's next slot opens (now, if one is open), ranking nothing."""
+        now = self._clock()
+        return {
+            dest: _next_slot(rules, now, float(seen) if (seen := self._slot(dest)) else None)
+            for dest, rules in self._routing.evergreen.items()
+        }
+
     def decide(self, dest: str, rules: EvergreenRules, now: float, last: float | None) -> Decision:
         """The state of the rotation at ``dest`` at ``now`` (given its last slot) and why."""
-        next_slot = now if last is None else max(now, last + rules.interval_h * 3600)
+        next_slot = _next_slot(rules, now, last)
         if next_slot > now:
             return Decision(dest, "waiting", f"next slot at {self._local(next_slot)}", next_slot)
         quiet = self._routing.reshare_rules(dest).quiet_hours
@@ -217,3 +225,7 @@ class Evergreen:
 
     def _local(self, t: float) -> str:
         return f"{datetime.fromtimestamp(t, self._tz):%Y-%m-%d %H:%M %Z}"
+
+
+def _next_slot(rules: EvergreenRules, now: float, last: float | None) -> float:
+    return now if last is None else max(now, last + rules.interval_h * 3600)

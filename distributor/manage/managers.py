@@ -21,6 +21,8 @@ from distributor.publishing.routing import RoutingTable
 
 SendDelivery = Callable[[Article, Destination], None]
 """Queue one (article revision, destination) delivery."""
+EndSessions = Callable[[str], int]
+"""End every desk session signed in with the token of that name; how many ended."""
 
 
 class Managers:
@@ -36,10 +38,12 @@ class Managers:
         audit: AuditLog,
         send_delivery: SendDelivery,
         send_reshare: SendReshare,
+        end_sessions: EndSessions,
     ) -> None:
         self.reshares, self.tokens, self.audit = reshares, tokens, audit
         self._ledger, self._articles, self._routing = ledger, articles, routing
         self._send_delivery, self._send_reshare = send_delivery, send_reshare
+        self._end_sessions = end_sessions
 
     def reshare(
         self,
@@ -126,13 +130,15 @@ class Managers:
         return plain, info
 
     def revoke_token(self, actor: str, name_or_id: str) -> TokenInfo:
-        """Revoke a stored token (by name or id)."""
+        """Revoke a stored token (by name or id) and end the desk sessions it signed in."""
         try:
             info = self.tokens.revoke(name_or_id)
         except Refused as exc:
             self.audit.append(actor, "token.revoke", name_or_id, "refused", str(exc))
             raise
-        self.audit.append(actor, "token.revoke", info.name, "ok", f"id {info.id}")
+        ended = self._end_sessions(info.name)
+        detail = f"id {info.id}, {ended} desk session{'s' * (ended != 1)} ended"
+        self.audit.append(actor, "token.revoke", info.name, "ok", detail)
         return info
 
     def _find(

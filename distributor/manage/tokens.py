@@ -24,7 +24,11 @@ from distributor.keys import Keys
 from distributor.publishing.ledger.records import decode_hash, text_of
 
 PREFIX = "distmgr_"
-SCOPES = frozenset({"deliveries:read", "deliveries:resolve", "reshare", "audit:read", "preview"})
+# the scopes a token may grant, one set for the API and the desk (docs/managers.md, "Tokens")
+READ, RESOLVE, RESHARE, AUDIT = "deliveries:read", "deliveries:resolve", "reshare", "audit:read"
+READERS = "readers:read"  # the desk's Readers page (reader subscriptions)
+PREVIEW = "preview"  # POST /v1/preview
+SCOPES = frozenset({READ, RESOLVE, RESHARE, AUDIT, READERS, PREVIEW})
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 _SHAPE = re.compile(rf"^{PREFIX}([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})$")
 
@@ -135,6 +139,18 @@ class TokenStore:
             raise Refused(f"token {info.status}", 401)
         self._redis.hset(self._keys.token(token_id), "last_used_at", repr(self._clock()))
         return Principal(info.name, frozenset(info.scopes), token_id)
+
+    def still_grants(self, name: str, token_id: str | None, scopes: frozenset[str]) -> bool:
+        """Whether the token a desk session signed in with (``token_id``; None for a
+        ``DISTRIBUTOR_TOKENS`` one) is still active with that name and exactly those scopes.
+        Read only: a revoked, expired or changed token ends the sessions it started."""
+        if token_id is None:
+            return any(t.name == name and frozenset(t.scopes) == scopes for t in self._env)
+        fields = self._fields(token_id)
+        if not fields:
+            return False
+        info = self._info(token_id, fields)
+        return info.status == "active" and info.name == name and frozenset(info.scopes) == scopes
 
     def list(self) -> list[TokenInfo]:
         """Every stored token (oldest first), then the DISTRIBUTOR_TOKENS ones."""

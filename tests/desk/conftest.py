@@ -21,13 +21,16 @@ from tests.workers.conftest import make_spine  # noqa: F401  (the spine, for the
 def make_desk(
     redis_url: str, redis_client: Redis, keys: Keys
 ) -> Iterator[Callable[..., tuple[TestClient, Container]]]:
-    """``make_desk(**settings)`` → (a client of the whole API app, its container)."""
+    """``make_desk(**settings)`` → (a client of the whole API app, its container); the
+    environment tokens are ``DESK_TOKENS`` and the routing file the example's unless
+    ``tokens`` / ``routing_file`` say otherwise."""
     opened: list[Any] = []
 
     def build(**overrides: Any) -> tuple[TestClient, Container]:
-        settings = make_settings(redis_url, keys, **overrides).model_copy(
-            update={"tokens": DESK_TOKENS}
-        )
+        kept = {"tokens": overrides.pop("tokens", DESK_TOKENS)}
+        if "routing_file" in overrides:
+            kept["routing_file"] = overrides.pop("routing_file")
+        settings = make_settings(redis_url, keys, **overrides).model_copy(update=kept)
         services = api_services(settings)
         container = services.__enter__()
         client = TestClient(create_app(container))

@@ -1,12 +1,14 @@
 """The desk in a real browser (Debian's Chromium), on the real spine: the API served over
-HTTP, `distributor worker` processes, the sandbox. Every page is screenshotted to
-var/screenshots and checked with axe-core."""
+HTTP, `distributor worker` processes, the sandbox. A manager watches a story go out, reshares
+it (the posts arrive in the sandbox), schedules a reshare and cancels it on the calendar,
+settles a doubt, retries a failure once its cause is fixed, and signs out. Every page is
+screenshotted to var/screenshots and checked with axe-core."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -48,6 +50,51 @@ def _state(spine: Spine, article_id: str, destination: str) -> DeliveryState | N
     return found.state if found else None
 
 
+def _posts(spine: Spine, target: str, words: str) -> int:
+    """How many Telegram messages in the chat of ``target`` carry ``words``."""
+    found = spine.sandbox.messages(target)
+    return sum(words in (m.get("caption") or m.get("text") or "") for m in found)
+
+
+def _reshare_and_cancel(page: Page, spine: Spine) -> None:
+    """On the article's page: reshare it now with a line of our own (its cooldown ignored) and
+    see the posts arrive; schedule another and cancel it in place on the calendar."""
+    form = page.locator("form.reshare")
+    form.get_by_label("A line to lead the post").fill("Masih hangat dibaca")
+    form.get_by_label("Ignore cooldown").check()
+    form.get_by_role("button", name="Reshare").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("accepted")
+    expect(status).to_contain_text("tg-main: going out now")
+    wait_until(lambda: _posts(spine, "@visualjambi", "Masih hangat dibaca") == 1
+               and [t for t in spine.sandbox.tweets() if t["text"].startswith("Masih hangat")],
+               timeout=60, what="the reshare posted on Telegram and X")  # fmt: skip
+    assert _posts(spine, "@visualjambi", "Jembatan baru dibuka") == 2  # the original, the reshare
+    page.reload()
+    shared = page.locator("table.reshares tbody tr").first
+    for destination in ("tg-main", "x-main"):
+        chip = shared.locator(f'[data-destination="{destination}"]')
+        expect(chip).to_have_attribute("data-state", "sent")
+    look(page, "article-reshared")
+
+    later = (datetime.now(WIB) + timedelta(hours=9)).replace(second=0, microsecond=0)
+    form.get_by_label("When").fill(later.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_role("button", name="Reshare").click()
+    expect(status).to_contain_text(f"tg-main: scheduled for {later:%a %d %b %H:%M}")
+    page.goto(f"/manage/calendar?week={later.date().isoformat()}")
+    day = page.locator(f'section[aria-labelledby="day-{later.date().isoformat()}"]')
+    planned = day.locator("tbody tr").filter(has_text=f"{later:%H:%M}")
+    expect(planned.locator('[data-destination="x-main"]')).to_have_attribute(
+        "data-state", "scheduled"
+    )
+    planned.get_by_role("button", name="Cancel").click()
+    expect(status).to_contain_text("cancelled: tg-main, x-main")
+    for destination in ("tg-main", "x-main"):
+        chip = planned.locator(f'[data-destination="{destination}"]')
+        expect(chip).to_have_attribute("data-state", "cancelled")
+    expect(planned.get_by_role("button", name="Cancel")).to_have_count(0)
+
+
 def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
     make_spine: Callable[..., Spine], browser: Browser
 ) -> None:
@@ -79,18 +126,22 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         expect(telegram.get_by_role("img", name="The article's photo")).to_have_count(1)
         expect(page.locator(".x-post .x-text")).to_contain_text("Jembatan baru dibuka")
         look(page, "article")
+        _reshare_and_cancel(page, spine)
 
-        # a doubt (the answer to sendPhoto lost) and a refusal (the bot was removed)
+        # a doubt (the answer to sendPhoto lost), then a refusal (the bot was removed): one
+        # article each, so that the fault can only meet the first one's post
         spine.sandbox.fault(
             platform="telegram", method="sendPhoto", kind="server_error", status=502
         )
+        assert spine.publish(_event("desk-2", "Rapat anggaran")).status_code == 202
+        wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.IN_DOUBT,
+                   timeout=60, what="a delivery in doubt")  # fmt: skip
         politik = chat_for_target("@visualjambi_politik").id
         httpx.patch(f"{spine.sandbox.url}/sandbox/telegram/chats/{politik}",
                     json={"bot_removed": True}).raise_for_status()  # fmt: skip
-        assert spine.publish(_event("desk-2", "Rapat anggaran", "Politik")).status_code == 202
-        wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.IN_DOUBT
-                   and _state(spine, "desk-2", "tg-politik") is DeliveryState.FAILED,
-                   timeout=60, what="one delivery in doubt, one failed")  # fmt: skip
+        assert spine.publish(_event("desk-3", "Sidang paripurna", "Politik")).status_code == 202
+        wait_until(lambda: _state(spine, "desk-3", "tg-politik") is DeliveryState.FAILED,
+                   timeout=60, what="a delivery refused")  # fmt: skip
         for network in ("facebook", "facebook", "x"):  # share clicks, for the Trending page
             httpx.get(f"{server.url}/s/desk-1/{network}", headers={"User-Agent": "Mozilla/5.0"})
 
@@ -107,10 +158,18 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
         expect(page.get_by_role("status")).to_contain_text("recorded as not posted")
         wait_until(lambda: _state(spine, "desk-2", "tg-main") is DeliveryState.SENT,
                    timeout=60, what="the doubtful post sent again")  # fmt: skip
-        titles = [
-            m.get("caption") or m.get("text") or "" for m in spine.sandbox.messages("@visualjambi")
-        ]
-        assert sum("Rapat anggaran" in t for t in titles) == 1
+        assert _posts(spine, "@visualjambi", "Rapat anggaran") == 1
+
+        # the bot is back in the channel: "Retry" sends the failed post, once
+        httpx.patch(f"{spine.sandbox.url}/sandbox/telegram/chats/{politik}",
+                    json={"bot_removed": False}).raise_for_status()  # fmt: skip
+        failed = page.locator('tr[data-failed="desk-3/tg-politik/1"]')
+        failed.get_by_role("button", name="Retry").click()
+        expect(page.get_by_role("status")).to_contain_text("desk-3 → tg-politik: sent again")
+        wait_until(lambda: _state(spine, "desk-3", "tg-politik") is DeliveryState.SENT,
+                   timeout=60, what="the failed post sent again")  # fmt: skip
+        assert _posts(spine, "@visualjambi_politik", "Sidang paripurna") == 1
+        expect(failed).to_have_count(0)
 
         for name in ("Trending", "Sandbox", "Calendar", "Readers", "Audit"):
             page.get_by_role("navigation", name="Pages").get_by_role("link", name=name).click()
@@ -119,7 +178,14 @@ def test_a_manager_watches_a_story_go_out_settles_a_doubt_and_signs_out(
             if name == "Trending":
                 expect(page.get_by_role("link", name="Jembatan baru dibuka").first).to_be_visible()
             if name == "Sandbox":
-                expect(page.locator(".tg-text strong", has_text="Rapat anggaran")).to_have_count(1)
+                for title, posts in (("Rapat anggaran", 1), ("Sidang paripurna", 2)):
+                    expect(page.locator(".tg-text strong", has_text=title)).to_have_count(posts)
+            if name == "Audit":  # every action above, under the signed-in token's name
+                for action in ("reshare.create", "reshare.cancel", "delivery.resolve",
+                               "delivery.retry"):  # fmt: skip
+                    expect(page.locator(f'tr[data-action="{action}"]').first).to_contain_text(
+                        "chief"
+                    )
 
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("status")).to_have_text("You are signed out.")

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from distributor.audience.shares import Click
 from distributor.models import DeliveryState
+from distributor.queue import names
 from distributor.wiring import Container
 from tests.support.desk import BOSS, article_now, csrf_in, record, sign_in
 from tests.support.intake import queued_tasks
@@ -77,7 +78,7 @@ def test_the_article_page_shows_the_posts_as_the_apps_do_the_shares_and_the_hist
     assert "3 in all: 3 share-link clicks by people" in page
     assert re.search(r"<td>2</td>\s*<td>1</td>", page)  # today: facebook 2, whatsapp 1
     assert "not on the board" not in page.split("Trending", 1)[1].split("</ul>", 1)[0]
-    assert "Reshare and schedule: not available until issue 10" in page
+    assert "Your token may not reshare" in page  # boss: no "reshare" scope
     assert ">Reshare</button>" not in page and "Ignore cooldown" not in page
     missing = client.get("/manage/articles/nope")
     assert missing.status_code == 404 and "No article nope" in missing.text
@@ -93,8 +94,8 @@ def test_attention_settles_in_doubt_deliveries_and_shows_failures_in_the_platfor
     sign_in(client, BOSS)
     page = client.get("/manage/attention").text
     assert page.count(">Posted</button>") == 2 and page.count(">Not posted</button>") == 2
-    assert "403 Forbidden" in page and "Retry: not available until issue 10" in page
-    assert ">Retry</button>" not in page
+    failed = page.split('data-failed="doubt-1/x-main/1"', 1)[1].split("</tr>", 1)[0]
+    assert "403 Forbidden" in failed and ">Retry</button>" in failed  # the ledger's failed index
     form = {"csrf_token": csrf_in(page), "article_id": "doubt-1", "destination": "tg-main",
             "revision": "1", "outcome": "posted", "message_id": "77"}  # fmt: skip
     done = client.post("/manage/attention/resolve", data=form, follow_redirects=False)
@@ -111,30 +112,29 @@ def test_attention_settles_in_doubt_deliveries_and_shows_failures_in_the_platfor
     client.post("/manage/attention/resolve", data=form)
     pending = container.ledger.get("doubt-2", "tg-main", 1)
     assert pending is not None and pending.state is DeliveryState.PENDING
-    [task] = queued_tasks(redis_client, keys)
-    assert task["kwargs"]["event"]["article"]["id"] == "doubt-2"  # sent again, through fan-out
+    # sent again straight to its platform's deliver queue, that one delivery only (no fan-out)
+    assert queued_tasks(redis_client, keys) == []
+    [task] = queued_tasks(redis_client, keys, names.deliver_queue("telegram"))
+    assert task["task"] == names.DELIVER
+    kwargs = task["kwargs"]
+    assert (kwargs["article"]["id"], kwargs["article"]["revision"]) == ("doubt-2", 1)
+    assert (kwargs["destination"], kwargs["action"]) == ("tg-main", "publish")
+    assert queued_tasks(redis_client, keys, names.deliver_queue("x")) == []
     history = container.ledger.history("doubt-2")
     assert any("resolved by boss: not_posted" in str(h.get("reason")) for h in history)
+    audited = [(e.actor, e.action, e.target, e.outcome) for e in container.audit.read()]
+    assert audited == [
+        ("boss", "delivery.resolve", "doubt-2/tg-main/r1", "ok"),
+        ("boss", "delivery.resolve", "doubt-1/tg-main/r1", "refused"),
+        ("boss", "delivery.resolve", "doubt-1/tg-main/r1", "ok"),
+    ]
 
 
-def test_pages_that_wait_for_issues_10_and_11_say_so_and_offer_no_controls(
-    make_desk: Desk,
-) -> None:
+def test_the_readers_page_says_it_waits_for_issue_11_and_offers_nothing(make_desk: Desk) -> None:
     client, _ = make_desk(sandbox=True)
     form = client.get("/manage/sign-in")
     client.post("/manage/demo-sign-in", data={"csrf_token": csrf_in(form.text)})
-    for path, words in (
-        ("/manage/calendar", "not available until issue 10 (reshares and schedules)"),
-        ("/manage/audit", "not available until issue 10 (the audit log)"),
-        ("/manage/readers", "not available until issue 11 (reader subscriptions)"),
-    ):
-        page = client.get(path)
-        assert page.status_code == 200 and words in page.text
-        assert "<button" not in page.text.split("<main", 1)[1]  # no Cancel, no Filter
-    csrf = csrf_in(client.get("/manage").text)
-    refused = client.post("/manage/reshares/r1/cancel", data={"csrf_token": csrf})
-    assert refused.status_code == 501 and "not available until issue 10" in refused.text
-    refused = client.post(
-        "/manage/articles/a1/reshare", data={"csrf_token": csrf, "destinations": "tg-main"}
-    )
-    assert refused.status_code == 501
+    page = client.get("/manage/readers")
+    assert page.status_code == 200
+    assert "not available until issue 11 (reader subscriptions) is merged" in page.text
+    assert "<table" not in page.text.split("<main", 1)[1]

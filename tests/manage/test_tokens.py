@@ -129,3 +129,24 @@ def test_an_ephemeral_token_expires_with_its_key(store: TokenStore, redis_client
     assert 0 < redis_client.ttl(keys.token(info.id or "")) <= 601
     assert store.authenticate(plain).name == "sandbox-cli"
     assert [t.name for t in store.list()] == ["cms-bot"]  # not listed, holds no name
+
+
+def test_a_token_still_grants_a_session_only_while_active_and_unchanged(
+    store: TokenStore, clock: Clock
+) -> None:
+    plain, info = store.create("desk", ["reshare", "audit:read"], created_by="cli:ana",
+                               expires_in_s=3600)  # fmt: skip
+    principal = store.authenticate(plain)
+    assert store.still_grants("desk", info.id, principal.scopes)
+    assert not store.still_grants("desk", info.id, frozenset({"reshare"}))  # other scopes
+    assert not store.still_grants("other", info.id, principal.scopes)
+    assert not store.still_grants("desk", "0" * 12, principal.scopes)  # no such token
+    assert store.still_grants("cms-bot", None, frozenset({"reshare"}))  # the environment's
+    assert not store.still_grants("cms-bot", None, frozenset({"reshare", "audit:read"}))
+    assert not store.still_grants("desk", None, principal.scopes)  # not an environment token
+    clock.advance(3601)
+    assert not store.still_grants("desk", info.id, principal.scopes)  # expired
+    _, kept = store.create("kept", ["reshare"], created_by="cli:ana", expires_in_s=None)
+    assert store.still_grants("kept", kept.id, frozenset({"reshare"}))
+    store.revoke("kept")
+    assert not store.still_grants("kept", kept.id, frozenset({"reshare"}))

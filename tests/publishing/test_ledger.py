@@ -12,7 +12,7 @@ from distributor.errors import DistributorError, LeaseLost
 from distributor.keys import Keys
 from distributor.models import DeliveryState
 from distributor.publishing.ledger import Ledger, LivePost, Snapshot
-from distributor.publishing.ledger.lists import deliveries_of
+from distributor.publishing.ledger.lists import newest_deliveries
 from tests.support.clock import Clock
 
 A, DEST = "art-1", "tg-main"
@@ -315,7 +315,7 @@ def test_an_in_doubt_claim_knows_the_highest_message_id_recorded_before_it(
     assert (item.after_id, item.lease_until, item.since) == (43, lease_until, clock.now)
 
 
-def test_many_articles_deliveries_are_read_together(
+def test_the_newest_records_of_many_articles_are_read_together(
     ledger: Ledger, redis_client: Redis, keys: Keys
 ) -> None:
     ledger.ensure_all("a1", ["x-main", "tg-main"], 1)
@@ -324,10 +324,11 @@ def test_many_articles_deliveries_are_read_together(
     assert claim is not None
     ledger.record_failed(claim, "400 chat not found")
     ledger.ensure_all("a2", ["x-main"], 1)
-    found = deliveries_of(redis_client, keys, ["a1", "a2", "none"])
-    assert found["a1"] == ledger.list_deliveries("a1") and len(found["a1"]) == 3
+    found = newest_deliveries(redis_client, keys, ["a1", "a2", "none"])
+    assert [(d.destination, d.revision) for d in found["a1"]] == [("tg-main", 2), ("x-main", 1)]
+    assert found["a1"][0] == ledger.get("a1", "tg-main", 2)
+    assert [(d.destination, d.state, d.error) for d in found["a2"]] == [
+        ("tg-main", DeliveryState.FAILED, "400 chat not found"),
+        ("x-main", DeliveryState.PENDING, None),
+    ]
     assert found["none"] == []
-    newest = deliveries_of(redis_client, keys, ["a1"], newest=True)["a1"]
-    assert [(d.destination, d.revision) for d in newest] == [("tg-main", 2), ("x-main", 1)]
-    failed = deliveries_of(redis_client, keys, ["a1", "a2"], state=DeliveryState.FAILED)
-    assert failed["a1"] == [] and [d.error for d in failed["a2"]] == ["400 chat not found"]

@@ -158,8 +158,8 @@ def test_reshares_leave_the_last_slots_of_a_bucket_to_new_articles(
     governor = RateGovernor(redis_client, keys, RateTable())
     limits = governor.table.limits_for(CHANNEL)
     assert [limit.burst for limit in reshare_limits(limits)] == [1, 2, 2]
-    # X has no GCRA slots: an X reshare waits in its account's budget queue as Tier.RESHARE,
-    # behind every new article (tests/publishing/test_budget.py, the queue's order)
+    # X has no GCRA bucket since the X budget (issue 16): its queue puts ``Tier.RESHARE`` behind
+    # every new article instead (test_budget.py, the queue's order)
     assert governor.table.limits_for(X_ACCOUNT) == ()
     chat = (Limit("test:chat", 60.0, 3),)  # a slow refill: no slot comes back meanwhile
     assert governor.acquire(chat) == 0  # an article's post: 2 of the chat's 3 left

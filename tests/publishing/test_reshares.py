@@ -155,3 +155,28 @@ def test_unpublishing_cancels_what_waits(desk: Desk) -> None:
     assert desk.reshares.cancel_article(A, "article unpublished") == [later.reshare_id]
     assert set(_status(desk, later.reshare_id).values()) == {TargetStatus.CANCELLED}
     assert desk.reshares.cancel_article(A, "again") == []
+
+
+def test_the_calendar_reads_many_reshares_as_get_reads_each(desk: Desk) -> None:
+    desk.article("other", age_days=1)  # never posted: its reshare is refused everywhere but
+    desk.post("other", "x-main", "300")  # here, where it is live
+    queued = desk.reshares.request(A, actor="desk", force=True)  # fired: queued, then a record
+    claim = desk.ledger.claim(A, "x-main", 1, reshare=queued.reshare_id)
+    assert claim is not None
+    desk.ledger.record_failed(claim, "403 Forbidden")
+    scheduled = desk.reshares.request(A, actor="desk", at=desk.clock.now + 8 * HOUR, force=True)
+    cancelled = desk.reshares.request(A, actor="desk", at=desk.clock.now + 9 * HOUR, force=True)
+    desk.reshares.cancel(cancelled.reshare_id, "cancelled by desk")
+    partly = desk.reshares.request("other", actor="desk", destinations=["tg-main", "x-main"],
+                                   at=desk.clock.now + 2 * HOUR, force=True)  # fmt: skip
+    ids = [a.reshare_id for a in (queued, scheduled, cancelled, partly)]
+    each = [desk.reshares.get(i) for i in ids]
+    assert desk.reshares.many([*ids, "rs_0000000000000000"]) == each
+    statuses = [{t.destination: t.status for t in r.targets} for r in each if r]
+    assert statuses[0] == {"tg-main": TargetStatus.QUEUED, "x-main": TargetStatus.FAILED}
+    assert set(statuses[1].values()) == {TargetStatus.SCHEDULED}
+    assert set(statuses[2].values()) == {TargetStatus.CANCELLED}
+    assert statuses[3] == {"x-main": TargetStatus.SCHEDULED}  # tg-main: not posted there
+    listed = desk.reshares.calendar(0, 2e9)
+    assert {r.id for r in listed} == set(ids)
+    assert listed == [desk.reshares.get(r.id) for r in listed]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from redis import Redis
 
+from distributor.desk.sessions import SessionStore
 from distributor.keys import Keys
 from distributor.manage.audit import AuditLog
 from distributor.manage.evergreen import Evergreen, Record
@@ -106,7 +107,9 @@ def reshare_desk(redis: Redis, keys: Keys, routing: str = ROUTING) -> Iterator[D
 
     reshares = Reshares(ReshareStore(redis, keys), ledger, articles, table, send, tz=TZ,
                         stale_s=900, clock=clock)  # fmt: skip
-    managers = Managers(reshares, ledger, articles, table, tokens, audit, send_article, send)
+    sessions = SessionStore(redis, keys, idle_s=600, max_s=3600, clock=clock)
+    managers = Managers(reshares, ledger, articles, table, tokens, audit, send_article, send,
+                        sessions.end_all)  # fmt: skip
     evergreen = Evergreen(
         redis, keys, table, articles, ledger, lambda a: records.get(a, Record()), reshares,
         audit, tz=TZ, clock=clock,

@@ -154,11 +154,10 @@ class Ledger:
         """Every in-doubt delivery, oldest first."""
         return [decode_in_doubt(raw, at) for at, raw in self._indexed(self._keys.in_doubt())]
 
-    def failed_items(self) -> list[FailedItem]:
-        """Every failed delivery, oldest first (those failed before the index existed aside)."""
-        return [
-            FailedItem(decode_delivery(raw), at) for at, raw in self._indexed(self._keys.failed())
-        ]
+    def failed_items(self, newest: int = 0) -> list[FailedItem]:
+        """Indexed failed deliveries (the ``newest`` many if given), oldest first."""
+        indexed = self._indexed(self._keys.failed(), newest)
+        return [FailedItem(decode_delivery(raw), at) for at, raw in indexed]
 
     def skipped_items(self, limit: int = 500) -> list[Delivery]:
         """Deliveries skipped in the last week, newest first."""
@@ -342,9 +341,10 @@ class Ledger:
         if result != "ok":
             raise LeaseLost(f"{'/'.join(map(str, where))}: lease lost ({result})")
 
-    def _indexed(self, index: str) -> list[tuple[float, dict[str, str]]]:
-        """The records a sorted-set index names, with their scores, oldest first."""
-        members: list[tuple[bytes | str, float]] = self._redis.zrange(index, 0, -1, withscores=True)  # type: ignore[assignment]
+    def _indexed(self, index: str, newest: int = 0) -> list[tuple[float, dict[str, str]]]:
+        """The records an index names (its ``newest`` last if given) and scores, oldest first."""
+        found = self._redis.zrange(index, -newest if newest else 0, -1, withscores=True)
+        members: list[tuple[bytes | str, float]] = found  # type: ignore[assignment]
         raws = self._hashes(text_of(key) for key, _ in members)
         return [(at, raw) for (_, at), raw in zip(members, raws, strict=True) if raw]
 

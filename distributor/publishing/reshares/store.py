@@ -39,6 +39,16 @@ class Verdict:
     cooldown_until: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A reshare as stored: its hash, its destinations still due (not fired), and the ledger
+    record of each destination that has one (raw hash fields)."""
+
+    fields: dict[str, str]
+    due: set[str]
+    records: dict[str, dict[str, str]]
+
+
 def digest(text: str) -> str:
     """A short digest of a post's text (X compares texts; we keep only digests)."""
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -90,6 +100,30 @@ class ReshareStore:
         for name in names:
             pipe.zscore(self._keys.reshare_due(), member(reshare_id, name))
         return {name for name, score in zip(names, pipe.execute(), strict=True) if score}
+
+    def many(self, ids: Sequence[str]) -> list[Stored]:
+        """Several reshares in two round trips (the calendar's): each one's hash, which of its
+        destinations are still due, and their ledger records as stored (unknown ids left out)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for reshare_id in ids:
+            pipe.hgetall(self._keys.reshare(reshare_id))
+        found = [decode_hash(raw) for raw in pipe.execute() if raw]
+        requests = [ReshareRequest.model_validate_json(fields["json"]) for fields in found]
+        for request in requests:
+            for dest in request.destinations:
+                pipe.zscore(self._keys.reshare_due(), member(request.id, dest))
+                pipe.hgetall(self._keys.reshare_delivery(request.article_id, dest, request.id))
+        answers = iter(pipe.execute())
+        out = []
+        for request, fields in zip(requests, found, strict=True):
+            due, records = set(), {}
+            for dest in request.destinations:
+                if next(answers):
+                    due.add(dest)
+                if record := decode_hash(next(answers)):
+                    records[dest] = record
+            out.append(Stored(fields, due, records))
+        return out
 
     def calendar(self, start: float, end: float, limit: int = 500) -> list[str]:
         """Ids of reshares first due between ``start`` and ``end``, earliest first."""
