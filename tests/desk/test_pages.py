@@ -10,12 +10,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from distributor.audience.shares import Click
 from distributor.models import DeliveryState
 from distributor.queue import names
 from distributor.wiring import Container
 from tests.support.desk import BOSS, article_now, csrf_in, record, sign_in
 from tests.support.intake import queued_tasks
+from tests.support.shares import click
 
 Desk = Callable[..., tuple[TestClient, Container]]
 
@@ -61,10 +61,9 @@ def test_the_article_page_shows_the_posts_as_the_apps_do_the_shares_and_the_hist
     client, container = make_desk()
     article = article_now("story-1")
     record(container, article, {"tg-main": "sent:9", "x-main": "sent:1234"})
-    visitor = container.visitors.identify("203.0.113.9", "Mozilla/5.0 (X11; Linux x86_64)")
-    at = container.clock()
-    clicks = [Click(article, net, visitor, at) for net in ("facebook", "facebook", "whatsapp")]
-    container.shares.record_clicks(clicks)
+    at = container.clock()  # two people on facebook, one of them on whatsapp too
+    who = (("203.0.113.9", "facebook"), ("198.51.100.4", "facebook"), ("203.0.113.9", "whatsapp"))
+    container.shares.record_clicks([click(article, net, address, at) for address, net in who])
     sign_in(client, BOSS)
     page = client.get("/manage/articles/story-1").text
     telegram = page.split('class="tg"', 1)[1].split("</figure>", 1)[0]
