@@ -327,6 +327,14 @@ class Keys:
         whose digest is due at ``hour``)."""
         return f"{self.prefix}:readers:digest" + ("" if hour is None else f":{hour}")
 
+    def readers_daily(self, topic: str) -> str:
+        """Hash: UTC day (``YYYY-MM-DD``) → a topic's reader count that day (the desk's chart)."""
+        return f"{self.prefix}:readers:topic:{topic}:daily"
+
+    def readers_pruned(self) -> str:
+        """Hash: topic → readers removed from it because they blocked the bot or were deleted."""
+        return f"{self.prefix}:readers:pruned"
+
     def readers_removed(self) -> str:
         """Hash: why readers were removed (blocked, deactivated, stopped) → how many."""
         return f"{self.prefix}:readers:removed"

@@ -22,6 +22,7 @@ from redis import Redis
 
 from distributor.audience.clicks import ClickBuffer
 from distributor.audience.readers.catalogue import Catalogue
+from distributor.audience.readers.counts import ReaderCounts
 from distributor.audience.readers.digest import DigestWriter
 from distributor.audience.readers.reactions import Reactions
 from distributor.audience.readers.sends import ReaderSends
@@ -303,6 +304,11 @@ class Container:
         named = [*self.settings.readers_topics, *(r.category for r in rules if r.category)]
         named += [tag for rule in rules for tag in rule.tags]
         return Catalogue(self.redis, self.keys, seed_topics(named))
+
+    @cached_property
+    def reader_counts(self) -> ReaderCounts:
+        """Readers per topic by day, and readers pruned, for the desk."""
+        return ReaderCounts(self.redis, self.keys)
 
     @cached_property
     def reader_sends(self) -> ReaderSends:

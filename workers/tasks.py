@@ -262,8 +262,10 @@ def readers_run_task(
 
 
 def readers_sweep_task(task: ContainerTask) -> None:
-    """Settle reader sends left claimed or in doubt; run again what never went out."""
+    """Settle reader sends left claimed or in doubt; run again what never went out; note
+    today's reader count of each topic (the desk's chart)."""
     c = task.container
+    c.reader_counts.record_day(c.catalogue.names(), time.time())
     report = sweep_readers(
         c.reader_sends, c.subscriptions, c.articles, reader_probe(c.publisher("telegram")),
         min_age_s=c.settings.reconcile_min_age_s, stale_s=c.settings.outbox_stale_s,

@@ -2,5 +2,5 @@
 
 Sessions and CSRF (``sessions``, ``guard``), the pages (one module each), what they read
 (``queries``, ``sandbox_feed``), how posts and charts are drawn (``post_view``, ``charts``),
-and the interface to work other issues provide (``ports``).
+the managers' actions (through ``Container.managers``) and the readers' counts.
 """

@@ -25,14 +25,12 @@ from distributor.desk import (
     trending_page,
 )
 from distributor.desk.pages import HEADERS, render
-from distributor.desk.ports import Readers
 
 STATIC = Path(__file__).with_name("static")
 
 
-def install_desk(app: FastAPI, readers: Readers | None = None) -> None:
-    """Serve the desk under /manage from ``app`` (``readers``: issue 11's, once it is built)."""
-    app.state.desk_readers = readers
+def install_desk(app: FastAPI) -> None:
+    """Serve the desk under /manage from ``app`` (its clients come from the app's container)."""
     for module in (signin, today, article, attention, trending_page, sandbox_page, reshares,
                    reports):  # fmt: skip
         app.include_router(module.router)

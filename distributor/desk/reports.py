@@ -1,6 +1,6 @@
 """The Audit and Readers pages: read-only reports. Audit reads the managers' log
-(``Container.audit``, docs/managers.md "Audit"), filtered by who and by action; Readers waits
-for issue 11's subscriptions (``ports.Readers``) and says so until it is merged."""
+(``Container.audit``, docs/managers.md "Audit"), filtered by who and by action; Readers reads
+the subscriptions' counts by topic (``audience/readers/counts.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from distributor.api.deps import ContainerDep
 from distributor.desk import guard
 from distributor.desk.charts import sparkline
 from distributor.desk.pages import render
-from distributor.desk.ports import READERS_ISSUE, readers_of
 from distributor.desk.sessions import Manager
 from distributor.manage.tokens import AUDIT, READERS
 
@@ -54,15 +53,15 @@ def audit(
 
 
 @router.get("/readers", response_class=HTMLResponse)
-def readers(request: Request, manager: ReadersViewer) -> HTMLResponse:
-    """Subscribers by topic, their growth and the readers pruned (once issue 11 is merged)."""
-    port = readers_of(request)
-    topics = port.readers_by_topic() if port is not None else ()
+def readers(request: Request, manager: ReadersViewer, container: ContainerDep) -> HTMLResponse:
+    """Subscribers by topic, their count per day over 30 days, and the readers pruned."""
+    topics = container.reader_counts.by_topic(container.catalogue.names(), container.clock())
     sparks = {
-        t.topic: sparkline([float(n) for _, n in t.growth], label=f"{t.topic}: readers per day")
+        t.topic: sparkline([float(n) for _, n in t.days], label=f"{t.shown}: readers per day")
         for t in topics
     }
+    removed = container.subscriptions.removed()
     return render(
-        request, "readers.html", manager, available=port is not None, issue=READERS_ISSUE,
-        topics=topics, sparks=sparks,
+        request, "readers.html", manager, topics=topics, sparks=sparks, removed=removed,
+        total=container.subscriptions.count(),
     )  # fmt: skip

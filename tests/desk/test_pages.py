@@ -129,11 +129,31 @@ def test_attention_settles_in_doubt_deliveries_and_shows_failures_in_the_platfor
     ]
 
 
-def test_the_readers_page_says_it_waits_for_issue_11_and_offers_nothing(make_desk: Desk) -> None:
-    client, _ = make_desk(sandbox=True)
+def test_the_readers_page_shows_readers_by_topic_their_days_and_the_pruned(
+    make_desk: Desk,
+) -> None:
+    client, container = make_desk(sandbox=True)
+    container.catalogue.learn(article_now("topics"))  # Politik, #rakor, ... become topics
+    subs, counts = container.subscriptions, container.reader_counts
+    for chat in (11, 12, 13):
+        subs.touch(chat, "id")
+    subs.subscribe(11, ["Politik"])
+    yesterday = container.clock() - 86_400
+    counts.record_day(container.catalogue.names(), yesterday)  # Politik: 1 reader yesterday
+    subs.subscribe(12, ["Politik", "#rakor"])
+    subs.subscribe(13, ["Politik"])
+    assert subs.forget(13, "blocked")  # the platform took them: pruned from Politik
+    assert subs.forget(11, "stopped")  # the reader left: removed, not pruned
+    counts.record_day(container.catalogue.names(), container.clock())
     form = client.get("/manage/sign-in")
     client.post("/manage/demo-sign-in", data={"csrf_token": csrf_in(form.text)})
     page = client.get("/manage/readers")
     assert page.status_code == 200
-    assert "not available until issue 11 (reader subscriptions) is merged" in page.text
-    assert "<table" not in page.text.split("<main", 1)[1]
+    main = page.text.split("<main", 1)[1]
+    assert "1 reader of the bot" in main and "1 blocked, 1 stopped." in main
+    politik = main.split("<td>Politik</td>", 1)[1].split("</tr>", 1)[0]
+    assert re.match(r"<td>1</td><td><svg[^>]*>.*</svg></td><td>1</td>", politik, re.S)
+    assert "<td>#rakor</td><td>1</td>" in main
+    [politik_row] = [t for t in counts.by_topic(container.catalogue.names(), container.clock())
+                     if t.shown == "Politik"]  # fmt: skip
+    assert [n for _, n in politik_row.days[-2:]] == [1, 1]  # yesterday 1; today 1 (after 3 - 2)

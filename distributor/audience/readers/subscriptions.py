@@ -22,6 +22,7 @@ from distributor.keys import Keys
 
 Language = Literal["id", "en"]
 RemovalReason = Literal["blocked", "deactivated", "not_found", "stopped", "kicked"]
+PRUNED: frozenset[str] = frozenset({"blocked", "deactivated", "not_found", "kicked"})
 MAX_TOPICS = 100
 
 
@@ -137,6 +138,9 @@ class Subscriptions:
             self._drop(pipe, chat_id, topics, None if hour is None else str(hour))
             if known and reason is not None:
                 pipe.hincrby(self._keys.readers_removed(), reason, 1)
+            if known and reason in PRUNED:  # the platform took them: counted per topic
+                for topic in topics:
+                    pipe.hincrby(self._keys.readers_pruned(), topic, 1)
 
         self._redis.transaction(remove, topics_key)
         return known
