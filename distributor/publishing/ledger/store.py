@@ -1,15 +1,9 @@
-"""The delivery ledger: one record per (article, destination, revision), moved by Lua in Redis.
-
-A reshare is its own record, keyed by (article, destination, reshare id) apart from the
-revisions (``Keys.reshare_delivery``), and moved by the same scripts (``reshare=`` below).
-
-``pending → sending → sent | failed | in_doubt``, ``deleted`` after an unpublish, and
-``pending → skipped`` for a post too late to make (X budget). The claim
-``pending → sending`` stores a random lease token and expiry; every later write must present the
-token (``LeaseLost`` otherwise). A ``sending`` record whose lease expired is never claimed again:
-it becomes ``in_doubt`` and only the token holder (who knows what happened) or the reconciler
-moves it on. Lease times come from the ``clock`` passed in (``time.time`` in production, a
-controllable one in tests); every worker's clock must agree to well within ``lease_s``.
+"""The delivery ledger: one record per (article, destination, revision), and one per reshare
+(``Keys.reshare_delivery``, the same scripts), moved by Lua in Redis; the states are in
+docs/architecture.md, "Ledger". Every write after the claim presents its lease token
+(``LeaseLost`` otherwise); an expired ``sending`` record is never claimed again but becomes
+``in_doubt`` for the token holder or the reconciler. Lease times come from the ``clock``
+passed in; every worker's clock must agree to well within ``lease_s``.
 """
 
 from __future__ import annotations
