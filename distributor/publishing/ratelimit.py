@@ -127,49 +127,6 @@ def budget_scope(destination: Destination) -> str | None:
         return None
     return f"x:{(destination.credentials or 'default').lower()}"
 
-    # readers (distributor/audience/readers)
-    def reader_limits(self, chat_id: int, *, paid: bool) -> tuple[Limit, ...]:
-        """The limits of one message to a reader's chat, in the readers' own scope.
-
-        Free messages also take a slot of the bot's shared ``telegram:bot`` scope, but their own
-        scope is slower (29/s against 30/s): its next slot always opens after the shared one,
-        so a channel post waiting for the shared slot gets it first and readers take the rest.
-        Their own scope's burst of 2 lets a sender that woke late catch up (the shared scope,
-        burst 1, still keeps the bot at 30/s).
-        Paid broadcasts (``allow_paid_broadcast``) have Telegram's separate 1000/s allowance and
-        leave the shared scope to channel posts. Per chat: 1/s with a burst of 3; 20/min in
-        groups (negative ids).
-        """
-        if not self.enforced:
-            return ()
-        chat = f"telegram:chat:{chat_id}"
-        limits = [Limit(chat, self.chat_interval_s, self.chat_burst)]
-        if chat_id < 0:
-            limits.append(Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst))
-        if paid:
-            return (self._paid_readers(1), *limits)
-        shared = Limit.at_most("telegram:bot", self.telegram_per_s, 1.0)
-        return (shared, Limit("telegram:readers", 1.0 / self.readers_per_s, 2), *limits)
-
-    def paid_batch(self) -> int:
-        """How many paid reader messages may take their slots in one ``acquire``."""
-        return self._paid_readers(1).burst if self.enforced else 64
-
-    def paid_reader_limits(self, chat_ids: Sequence[int]) -> tuple[Limit, ...]:
-        """The limits of paid messages to several chats taken in one ``acquire`` (at most
-        ``paid_batch``): the paid scope counts them together, each chat its own."""
-        if not self.enforced:
-            return ()
-        chats = [limit for chat in chat_ids for limit in self.reader_limits(chat, paid=True)[1:]]
-        return (self._paid_readers(len(chat_ids)), *chats)
-
-    def _paid_readers(self, count: int) -> Limit:
-        """``count`` slots of the paid readers' scope at once: GCRA with ``count`` times the
-        interval and the burst (50 ms worth, so a late sender catches up) divided by it."""
-        burst = max(1, round(self.readers_paid_per_s / 20))
-        interval = 1.0 / self.readers_paid_per_s
-        return Limit("telegram:readers:paid", interval * count, max(1, burst // count))
-
 
 class RateGovernor:
     """Shared rate limits in Redis; ``acquire`` never blocks, it says how long to wait."""
