@@ -30,7 +30,7 @@ import psutil
 
 from distributor.intake.signature import SIGNATURE_HEADER, sign
 from distributor.sandbox.server import chat_for_target
-from tests.support.processes import PrivateRedis, Service
+from tests.support.processes import PrivateRedis, Service, child_env
 from tests.support.seed import seed_article_dict
 
 PORTS = range(18600, 18700)
@@ -140,7 +140,7 @@ class Stack:
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment of a child process."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+        env = child_env()
         opts = self.options
         env.update(
             PYTHONPATH=str(REPO),

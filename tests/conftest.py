@@ -13,6 +13,8 @@ from distributor.keys import Keys
 from tests.support.redis import CONFIGURED_URL, EMBEDDED, REDIS_URL
 from tests.support.seed import seed_article_dict, seed_event
 
+pytest_plugins = ("tests.support.spine",)  # make_spine: the workers' and the desk's tests
+
 
 def pytest_report_header() -> str:
     """Say which Redis the session uses (an embedded one when none answered)."""

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.processes import child_env
 from tests.support.redis import REDIS_URL
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_article.json"
 
 
 def test_preview_json_has_the_issue_shape() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     out = subprocess.run(
         [sys.executable, "-m", "distributor", "preview", "--json", str(SAMPLE)],
         env=env, capture_output=True, text=True, check=True, timeout=60,
@@ -39,7 +39,7 @@ def test_preview_of_an_invalid_file_names_the_problem(tmp_path: Path) -> None:
 
 def test_trending_on_an_empty_board_says_how_articles_get_there(tmp_path: Path) -> None:
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(DISTRIBUTOR_REDIS_URL=REDIS_URL, DISTRIBUTOR_NAMESPACE=f"cli-{tmp_path.name}")
     out = subprocess.run(
         [sys.executable, "-m", "distributor", "trending", "--window", "today"],

@@ -4,7 +4,6 @@ it replies, docker-compose's agrees, and the service refuses a Redis that may lo
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from distributor.config import Settings
 from distributor.durability import ensure_durable, read_persistence
 from distributor.errors import ConfigError
 from distributor.local.embedded_redis import DURABLE, free_port
-from tests.support.processes import PrivateRedis
+from tests.support.processes import PrivateRedis, child_env
 
 COMPOSE = Path(__file__).parents[1] / "docker-compose.yml"
 
@@ -71,7 +70,7 @@ def test_a_redis_that_may_lose_acknowledged_writes_is_refused(
 def test_the_api_and_workers_do_not_start_on_such_a_redis(
     lax_redis: PrivateRedis, command: str
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(
         DISTRIBUTOR_REDIS_URL=lax_redis.url,
         DISTRIBUTOR_WEBHOOK_SECRET="durability-test-secret-0123456789",

@@ -4,7 +4,6 @@ held posts in /healthz and in `distributor status`."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from tests.support.intake import (
     make_settings,
     queued_tasks,
 )
+from tests.support.processes import child_env
 from tests.support.xbudget import article
 
 REASON = "not posted: X's 24-hour limit per user leaves no room before ..."
@@ -120,7 +120,7 @@ def test_status_command_shows_held_posts_and_skipped_reasons(
     services: Container, redis_url: str, keys: Keys
 ) -> None:
     hold_one_post(services)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(DISTRIBUTOR_REDIS_URL=redis_url, DISTRIBUTOR_NAMESPACE=keys.prefix)
 
     def status(*args: str) -> str:

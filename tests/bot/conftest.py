@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -12,7 +11,14 @@ from distributor.sandbox.config import ChatSpec, SandboxConfig
 from distributor.sandbox.server import running_sandbox
 from distributor.wiring import Container
 from tests.support.processes import Service
-from tests.support.readers import PROBE_CHAT, Sandbox, drop, reader_container, reader_settings
+from tests.support.readers import (
+    PROBE_CHAT,
+    Sandbox,
+    drop,
+    reader_container,
+    reader_env,
+    reader_settings,
+)
 
 CHANNEL = -1001234500001
 
@@ -43,16 +49,8 @@ def bot(bot_sandbox: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     tmp_path = tmp_path_factory.mktemp("bot")
     settings = reader_settings(bot_sandbox, readers_topics=["Ekonomi", "Olahraga"])
     container = reader_container(settings)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
-    env.update(
-        DISTRIBUTOR_REDIS_URL=settings.redis_url,
-        DISTRIBUTOR_NAMESPACE=settings.namespace,
-        DISTRIBUTOR_SANDBOX="true",
-        DISTRIBUTOR_SANDBOX_URL=bot_sandbox,
-        DISTRIBUTOR_ROUTING_FILE=str(settings.routing_file),
-        DISTRIBUTOR_READERS_TOPICS='["Ekonomi", "Olahraga"]',
-        DISTRIBUTOR_HTTP_TIMEOUT_S="5",
-        DISTRIBUTOR_RATE_LIMITS="off",
+    env = reader_env(
+        settings, bot_sandbox, readers_topics='["Ekonomi", "Olahraga"]', http_timeout_s="5"
     )
     process = Service(["bot"], env, tmp_path / "bot.log").start("distributor bot ready", 60)
     try:

@@ -3,13 +3,19 @@ uploaded with setWebhook) to the API's /telegram/webhook, the bot process answer
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from distributor.api.app import create_app
 from distributor.sandbox.server import running_sandbox
 from tests.support.processes import Service
-from tests.support.readers import Sandbox, drop, reader_container, reader_settings, wait_for
+from tests.support.readers import (
+    Sandbox,
+    drop,
+    reader_container,
+    reader_env,
+    reader_settings,
+    wait_for,
+)
 from tests.support.tls import self_signed, serving_https
 
 SECRET = "hook-secret_for-tests"
@@ -24,17 +30,12 @@ def test_updates_come_through_the_api_and_are_answered(
         container = reader_container(settings)
         try:
             with serving_https(create_app(container), cert, key) as api_url:
-                env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
-                env.update(
-                    DISTRIBUTOR_REDIS_URL=settings.redis_url,
-                    DISTRIBUTOR_NAMESPACE=settings.namespace,
-                    DISTRIBUTOR_SANDBOX="true",
-                    DISTRIBUTOR_SANDBOX_URL=sandbox_url,
-                    DISTRIBUTOR_ROUTING_FILE=str(settings.routing_file),
-                    DISTRIBUTOR_PUBLIC_BASE_URL=api_url,
-                    DISTRIBUTOR_TELEGRAM_WEBHOOK_SECRET=SECRET,
-                    DISTRIBUTOR_TELEGRAM_WEBHOOK_CERTIFICATE=str(cert),
-                    DISTRIBUTOR_RATE_LIMITS="off",
+                env = reader_env(
+                    settings,
+                    sandbox_url,
+                    public_base_url=api_url,
+                    telegram_webhook_secret=SECRET,
+                    telegram_webhook_certificate=str(cert),
                 )
                 bot = Service(["bot"], env, tmp_path / "bot.log")
                 bot.start("distributor bot: webhook at", 60)

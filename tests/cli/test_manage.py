@@ -5,7 +5,6 @@ Redis; the evergreen dry run."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from distributor.models import Article
 from distributor.publishing.ledger import Ledger
 from distributor.wiring import Container, build_container
 from tests.support.intake import live_server
+from tests.support.processes import child_env
 from tests.support.reshares import ROUTING
 from tests.support.seed import seed_article_dict
 
@@ -65,7 +65,7 @@ def cli(redis_url: str, redis_client: Redis, keys: Keys, tmp_path: Path) -> Iter
         webhook_secret=SecretStr("cli-test-secret-0123456789"),
     )  # fmt: skip
     container = build_container(settings)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(DISTRIBUTOR_REDIS_URL=redis_url, DISTRIBUTOR_NAMESPACE=keys.prefix,
                DISTRIBUTOR_SANDBOX="true", DISTRIBUTOR_ROUTING_FILE=str(routing))  # fmt: skip
     container.articles.save(Article.model_validate(seed_article_dict(A)))

@@ -14,7 +14,6 @@ from distributor.keys import Keys
 from distributor.wiring import Container
 from tests.support.desk import DESK_TOKENS
 from tests.support.intake import api_services, make_settings
-from tests.workers.conftest import make_spine  # noqa: F401  (the spine, for the browser tests)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ sandbox, then `distributor publish` (the README's demo)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,12 +12,12 @@ from pathlib import Path
 import httpx
 
 from distributor.local.embedded_redis import free_port
-from tests.support.processes import Service
+from tests.support.processes import Service, child_env
 
 
 def test_run_then_publish_shows_the_post_in_the_sandbox(tmp_path: Path) -> None:
     api_port, sandbox_port, redis_port = free_port(), free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(
         DISTRIBUTOR_API_PORT=str(api_port),
         DISTRIBUTOR_SANDBOX_URL=f"http://127.0.0.1:{sandbox_port}",

@@ -14,6 +14,14 @@ import psutil
 from distributor.local.embedded_redis import start_redis
 
 
+def child_env(**distributor: str) -> dict[str, str]:
+    """This process's environment without its ``DISTRIBUTOR_*`` settings, plus ``distributor``'s
+    (given without the prefix): a child reads only the settings its test chose."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env.update({f"DISTRIBUTOR_{name.upper()}": value for name, value in distributor.items()})
+    return env
+
+
 class Service:
     """One `python -m <module> <args>` child (`distributor` by default), its log in a file."""
 

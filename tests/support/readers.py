@@ -15,6 +15,7 @@ from distributor.config import Settings
 from distributor.local.runner import EXAMPLE_ROUTING
 from distributor.models import Article
 from distributor.wiring import Container, build_container
+from tests.support.processes import child_env
 from tests.support.redis import REDIS_URL
 from tests.support.seed import seed_article_dict
 
@@ -129,3 +130,17 @@ def wait_for(check: Callable[[], Any], timeout: float = 30.0, what: str = "") ->
             return result
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what or check}")
+
+
+def reader_env(settings: Settings, sandbox_url: str, **extra: str) -> dict[str, str]:
+    """Environment for a child (`distributor bot`) on ``settings``' namespace and sandbox,
+    governor off (these tests are not about pacing), plus ``extra`` settings."""
+    return child_env(
+        redis_url=settings.redis_url,
+        namespace=settings.namespace,
+        sandbox="true",
+        sandbox_url=sandbox_url,
+        routing_file=str(settings.routing_file),
+        rate_limits="off",
+        **extra,
+    )

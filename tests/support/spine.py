@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
 
+from distributor.api.app import create_app
 from distributor.config import Settings
 from distributor.intake.signature import SIGNATURE_HEADER, sign
+from distributor.local.runner import EXAMPLE_ROUTING
 from distributor.models import Delivery
 from distributor.publishing.ledger import Ledger
-from distributor.sandbox.server import chat_for_target
-from distributor.wiring import Container
-from tests.support.processes import Service, worker
+from distributor.sandbox.server import chat_for_target, running_sandbox, sandbox_config_for
+from distributor.wiring import Container, build_container
+from tests.support.processes import Service, child_env, worker
+from tests.support.redis import REDIS_URL
 
 SECRET = "spine-test-webhook-secret-0123456789"
 
@@ -97,7 +101,7 @@ def wait_until(check: Callable[[], Any], what: str = "", timeout: float = 60.0) 
 
 def spine_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
     """Environment for child processes matching ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(
         DISTRIBUTOR_REDIS_URL=settings.redis_url,
         DISTRIBUTOR_NAMESPACE=settings.namespace,
@@ -112,3 +116,53 @@ def spine_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
         DISTRIBUTOR_LOG_VERBOSE="true",  # tests read Celery's per-task lines in the logs
     )
     return env
+
+
+@pytest.fixture
+def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
+    """Build a Spine on a given Redis URL (the test Redis by default)."""
+    stack: list[tuple[Spine, Any]] = []
+
+    def build(redis_url: str = REDIS_URL, **overrides: Any) -> Spine:
+        routing = overrides.pop("routing_file", EXAMPLE_ROUTING)
+        ctx = running_sandbox(sandbox_config_for(EXAMPLE_ROUTING))
+        sandbox_url = ctx.__enter__()
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            redis_url=redis_url,
+            namespace=f"spine-{uuid.uuid4().hex[:8]}",
+            sandbox=True,
+            sandbox_url=sandbox_url,
+            routing_file=routing,
+            webhook_secret=SECRET,  # type: ignore[arg-type]
+            lease_s=overrides.pop("lease_s", 3),
+            visibility_timeout_s=overrides.pop("visibility_timeout_s", 10),
+            http_timeout_s=overrides.pop("http_timeout_s", 5),
+            **overrides,
+        )
+        container = build_container(settings, redis_timeout_s=settings.http_timeout_s)
+        env = spine_env(settings, sandbox_url)
+        scalars = {k: v for k, v in overrides.items() if isinstance(v, str | int | float)}
+        env.update({f"DISTRIBUTOR_{k.upper()}": str(v) for k, v in scalars.items()})
+        spine = Spine(
+            settings=settings,
+            env=env,
+            sandbox=SandboxClient(sandbox_url),
+            logs=tmp_path,
+            api=TestClient(create_app(container)),
+            redis=Redis.from_url(redis_url, decode_responses=True),
+            container=container,
+        )
+        stack.append((spine, ctx))
+        return spine
+
+    yield build
+    for spine, ctx in reversed(stack):
+        for service in spine.services:
+            service.stop()
+        keys = list(spine.redis.scan_iter(f"{spine.settings.namespace}:*"))
+        if keys:
+            spine.redis.delete(*keys)
+        spine.redis.close()
+        spine.container.close()
+        ctx.__exit__(None, None, None)

@@ -8,7 +8,6 @@ a test has to be able to stop it and start it again on the same port.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from distributor.sandbox.server import (
     running_sandbox,
     sandbox_config_for,
 )
-from tests.support.processes import Service
+from tests.support.processes import Service, child_env
 
 WEBHOOK_SECRET = "e2e-webhook-secret-0123456789abcdef"
 MANAGER_TOKEN = "e2e-manager-token-7c1d9a"
@@ -97,7 +96,7 @@ def running_stack(redis_url: str, logs: Path, fast: bool = False) -> Iterator[St
     config = sandbox_config_for(EXAMPLE_ROUTING, flood_control=not fast)
     with running_sandbox(config) as sandbox_url:
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+        env = child_env()
         env.update(
             DISTRIBUTOR_REDIS_URL=redis_url,
             DISTRIBUTOR_NAMESPACE=namespace,

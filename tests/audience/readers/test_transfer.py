@@ -4,7 +4,6 @@ whole."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -14,11 +13,12 @@ from redis import Redis
 
 from distributor.audience.readers.subscriptions import Subscriptions
 from distributor.keys import Keys
+from tests.support.processes import child_env
 from tests.support.redis import REDIS_URL
 
 
 def _cli(namespace: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")}
+    env = child_env()
     env.update(DISTRIBUTOR_REDIS_URL=REDIS_URL, DISTRIBUTOR_NAMESPACE=namespace)
     return subprocess.run(
         [sys.executable, "-m", "distributor", "readers", *args],
