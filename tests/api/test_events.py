@@ -37,18 +37,6 @@ DROP = object()
 Headers = Callable[[bytes], dict[str, str]]
 
 
-@pytest.fixture
-def services(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[Container]:
-    with api_services(make_settings(redis_url, keys)) as built:
-        yield built
-
-
-@pytest.fixture
-def client(services: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(services)) as test_client:
-        yield test_client
-
-
 def encode(data: Any) -> bytes:
     return json.dumps(data).encode()
 

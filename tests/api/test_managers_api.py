@@ -5,37 +5,22 @@ nothing, and no token ever reaches the audit log or an answer."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from redis import Redis
 
-from distributor.api.app import create_app
 from distributor.keys import Keys
 from distributor.manage.tokens import SCOPES, TokenStore
 from distributor.models import Article
 from distributor.wiring import Container
 from tests.support.clock import T0, Clock
-from tests.support.intake import api_services, make_settings, queued_tasks, snapshot
+from tests.support.intake import queued_tasks, snapshot
 from tests.support.seed import seed_article_dict
 
 A = "20240201-rakor"
 REF = f"/v1/articles/{A}/reshares"
-
-
-@pytest.fixture
-def services(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[Container]:
-    with api_services(make_settings(redis_url, keys)) as built:
-        yield built
-
-
-@pytest.fixture
-def client(services: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(services)) as test_client:
-        yield test_client
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
 
-from distributor.api.app import create_app
 from distributor.keys import Keys
 from distributor.models import DeliveryState
 from distributor.publishers.base import LimitReading
@@ -22,8 +20,6 @@ from distributor.wiring import Container
 from tests.support.intake import (
     READER_TOKEN,
     RESHARE_TOKEN,
-    api_services,
-    make_settings,
     queued_tasks,
 )
 from tests.support.processes import child_env
@@ -31,18 +27,6 @@ from tests.support.xbudget import article
 
 REASON = "not posted: X's 24-hour limit per user leaves no room before ..."
 SEND = "/v1/articles/a1/deliveries/x-main/1/send"
-
-
-@pytest.fixture
-def services(redis_url: str, redis_client: Redis, keys: Keys) -> Iterator[Container]:
-    with api_services(make_settings(redis_url, keys)) as built:
-        yield built
-
-
-@pytest.fixture
-def client(services: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(services)) as test_client:
-        yield test_client
 
 
 def bearer(token: str) -> dict[str, str]:
