@@ -118,6 +118,7 @@ def edit_message_text(call: BotCall) -> dict[str, Any]:
         raise bad_request("there is no text in the message to edit")
     if (plain, entities, markup) == (message.text, message.entities, message.reply_markup):
         raise bad_request(NOT_MODIFIED)
+    call.admit(chat, 1)  # edits share the per-chat limits with sends
     _record_edit(call, message)
     message.text, message.entities, message.reply_markup = plain, entities, markup
     message.link_preview_options = preview
@@ -135,6 +136,7 @@ def edit_message_caption(call: BotCall) -> dict[str, Any]:
         raise bad_request("there is no caption in the message to edit")
     if (plain, entities, markup) == (message.caption, message.entities, message.reply_markup):
         raise bad_request(NOT_MODIFIED)
+    call.admit(chat, 1)  # edits share the per-chat limits with sends
     _record_edit(call, message)
     message.caption, message.entities, message.reply_markup = plain, entities, markup
     return message_json(message, chat, call.token)
@@ -147,6 +149,7 @@ def edit_message_reply_markup(call: BotCall) -> dict[str, Any]:
     message = _editable(call, chat, message_id)
     if markup == message.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    call.admit(chat, 1)  # edits share the per-chat limits with sends
     _record_edit(call, message)
     message.reply_markup = markup
     return message_json(message, chat, call.token)
