@@ -51,6 +51,11 @@ class BotCall:
     long_poll_max_s: float
     webhooks: WebhookDelivery
 
+    @property
+    def account(self) -> int:
+        """The bot's user id: the digits before the colon of its token."""
+        return int(self.token.split(":", 1)[0])
+
     def now(self) -> int:
         """Sandbox time as a Bot API ``date``."""
         return int(self.clock.now())

@@ -48,7 +48,7 @@ def send_message(call: BotCall) -> dict[str, Any]:
         link_preview_options=preview,
         options=send_options(args),
     )
-    return message_json(call.state.add_message(message), chat, call.token)
+    return message_json(call.state.add_message(message, call.account), chat, call.token)
 
 
 def send_photo(call: BotCall) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def send_photo(call: BotCall) -> dict[str, Any]:
         reply_markup=markup,
         options=send_options(args),
     )
-    return message_json(call.state.add_message(message), chat, call.token)
+    return message_json(call.state.add_message(message, call.account), chat, call.token)
 
 
 def send_media_group(call: BotCall) -> list[dict[str, Any]]:
@@ -99,7 +99,7 @@ def send_media_group(call: BotCall) -> list[dict[str, Any]]:
             media_group_id=group_id,
             options=send_options(args),
         )
-        sent.append(message_json(call.state.add_message(message), chat, call.token))
+        sent.append(message_json(call.state.add_message(message, call.account), chat, call.token))
     return sent
 
 
@@ -189,7 +189,7 @@ def forward_message(call: BotCall) -> dict[str, Any]:
         options=send_options(args),
         forward_origin=forward_origin(original, source, call.token),
     )
-    return message_json(call.state.add_message(copy), chat, call.token)
+    return message_json(call.state.add_message(copy, call.account), chat, call.token)
 
 
 def _url_buttons(markup: Any) -> Any:

@@ -150,7 +150,7 @@ class TelegramState:
     def __init__(self, chats: list[ChatSpec]) -> None:
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], StoredMessage] = {}
-        self._next_id: dict[int, int] = {}
+        self._next_id: dict[tuple[str, int], int] = {}
         self.updates: list[dict[str, Any]] = []
         self._next_update = 1
         self.poll_generation = 0
@@ -188,10 +188,18 @@ class TelegramState:
             raise bad_request("chat not found")
         return found
 
-    def add_message(self, message: StoredMessage) -> StoredMessage:
-        """Give ``message`` the chat's next id and keep it."""
-        message.message_id = self._next_id.get(message.chat_id, 0) + 1
-        self._next_id[message.chat_id] = message.message_id
+    def add_message(self, message: StoredMessage, account: int) -> StoredMessage:
+        """Give ``message`` its id and keep it. Channels and supergroups number their messages
+        per chat; private chats and basic groups are numbered per account (here the bot
+        ``account``), one counter across all of them, as Telegram does: ids in such a chat
+        jump by whatever the bot sent elsewhere meanwhile."""
+        chat = self.chats.get(message.chat_id)
+        per_chat = chat is None or chat.spec.type in ("channel", "supergroup")
+        counter = ("chat", message.chat_id) if per_chat else ("account", account)
+        message_id = self._next_id.get(counter, 0) + 1
+        while (message.chat_id, message_id) in self.messages:  # two bots in one sandbox chat
+            message_id += 1
+        message.message_id = self._next_id[counter] = message_id
         self.messages[(message.chat_id, message.message_id)] = message
         return message
 
