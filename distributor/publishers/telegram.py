@@ -29,9 +29,11 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import DeliveryError, InDoubt, MediaRefused, PermanentError, TransientError
+from distributor.formatting.telegram import text_fallback
 from distributor.models import Destination, Platform, RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
+from distributor.publishers.telegram_refusals import explain, photo_refused
 
 T = TypeVar("T")
 
@@ -63,7 +65,9 @@ class TelegramPublisher:
         return post
 
     def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
-        """``sendPhoto`` (caption) or ``sendMessage``; returns the message id."""
+        """``sendPhoto`` (caption) or ``sendMessage``; returns the message id. A photo Telegram
+        refuses (it could not fetch or use it; nothing was posted) raises ``MediaRefused``
+        with the text post to send instead (docs/architecture.md, "Refused photos")."""
         chat = chat_id(destination.target)
         markup = _markup(post)
         if post.method == "sendPhoto" and post.photo_url:
@@ -71,16 +75,21 @@ class TelegramPublisher:
                 chat, post.photo_url, caption=post.text, parse_mode=post.parse_mode,
                 reply_markup=markup,
             )  # fmt: skip
-        elif post.method == "sendMessage":
+            try:
+                return self._sent(self._call(send, target=destination.target))
+            except PermanentError as exc:
+                if not photo_refused(str(exc)):
+                    raise
+                reason = f"Telegram refused the photo {post.photo_url}: {exc.__cause__}"
+                raise MediaRefused(reason, text_fallback(post)) from exc
+        if post.method == "sendMessage":
             send = self._bot.send_message(
                 chat, post.text, parse_mode=post.parse_mode, reply_markup=markup,
                 link_preview_options=_preview(post),
             )  # fmt: skip
         else:
             raise PermanentError(f"Telegram cannot send a {post.method!r} post")
-        message = self._call(send)
-        assert isinstance(message, Message)
-        return (str(message.message_id),)
+        return self._sent(self._call(send, target=destination.target))
 
     def edit(
         self, destination: Destination, message_ids: tuple[str, ...], post: RenderedPost
@@ -153,22 +162,30 @@ class TelegramPublisher:
                 post.text, chat, message_id, parse_mode=post.parse_mode, reply_markup=markup,
                 link_preview_options=_preview(post),
             )  # fmt: skip
-        self._call(call, tolerate=(_NOT_MODIFIED,))
+        self._call(call, tolerate=(_NOT_MODIFIED,), target=destination.target)
 
-    def _call(self, call: Coroutine[Any, Any, T], tolerate: tuple[str, ...] = ()) -> T | None:
-        """Run one Bot call on this publisher's loop; a tolerated ``BadRequest`` gives None."""
+    def _call(
+        self, call: Coroutine[Any, Any, T], tolerate: tuple[str, ...] = (), target: str = ""
+    ) -> T | None:
+        """Run one Bot call on this publisher's loop; a tolerated ``BadRequest`` gives None.
+        With ``target`` a refusal about the bot's rights there says what to fix."""
         with self._lock:
             try:
                 return self._loop.run_until_complete(call)
             except BadRequest as exc:
                 if any(text in exc.message.lower() for text in tolerate):
                     return None
-                raise classify(exc) from exc
+                raise classify(exc, target) from exc
             except TelegramError as exc:
-                raise classify(exc) from exc
+                raise classify(exc, target) from exc
+
+    @staticmethod
+    def _sent(message: Message | None) -> tuple[str, ...]:
+        assert isinstance(message, Message)
+        return (str(message.message_id),)
 
 
-def classify(exc: TelegramError) -> DeliveryError:
+def classify(exc: TelegramError, target: str = "") -> DeliveryError:
     """Map a python-telegram-bot error by whether the message may have been sent."""
     if isinstance(exc, RetryAfter):
         with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta
@@ -179,7 +196,7 @@ def classify(exc: TelegramError) -> DeliveryError:
     if isinstance(exc, ChatMigrated):
         return PermanentError(f"chat migrated to {exc.new_chat_id}: update the routing file")
     if isinstance(exc, BadRequest | Forbidden | InvalidToken | Conflict | EndPointNotFound):
-        return PermanentError(f"Telegram refused: {exc.message}")
+        return PermanentError(explain(exc.message, target or "the chat"))
     if isinstance(exc, NetworkError) and isinstance(exc.__cause__, _NOT_SENT):
         return TransientError(f"Telegram unreachable: {exc.message}")
     # read/write timeouts, resets after sending, 5xx and unreadable answers

@@ -185,7 +185,9 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
     @router.get("/telegram/photo_urls")
     async def photo_urls() -> list[dict[str, object]]:
         urls = sandbox.telegram.photo_urls
-        marked = [{"url": u, "outcome": o, "source": "marked"} for u, o in urls.marked.items()]
+        marked: list[dict[str, object]] = [
+            {"url": u, "outcome": o, "source": "marked"} for u, o in urls.marked.items()
+        ]
         return [answer.listing(url) for url, answer in urls.cache.items()] + marked
 
     @router.get("/telegram/callbacks")

@@ -87,7 +87,9 @@ async def _fetch(url: str) -> tuple[PhotoOutcome, int]:
     try:
         async with (
             httpx.AsyncClient(
-                timeout=timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
+                timeout=timeout,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
                 trust_env=False,
             ) as client,  # fmt: skip
             client.stream("GET", url) as response,

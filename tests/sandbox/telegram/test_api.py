@@ -252,6 +252,7 @@ def test_forward_of_a_missing_or_protected_message_is_refused(bot_run: Run) -> N
 def test_private_chats_and_groups_share_the_bot_accounts_message_ids(bot_run: Run) -> None:
     """Telegram numbers messages per account in private chats and basic groups (one counter
     across them), per chat in channels and supergroups."""
+
     async def go(bot: telegram.Bot) -> list[int]:
         sent = [await bot.send_message(chat, "hi") for chat in (PRIVATE, GROUP, PRIVATE, CHANNEL)]
         return [message.message_id for message in sent]
