@@ -117,19 +117,21 @@ class TelegramPublisher:
         The Bot API cannot read a chat's history, but message ids in a chat go up one by one
         and the bot can forward any message of it: each is forwarded to the probe chat, read
         and the copy deleted. () once ``gap`` ids in a row past ``lookup.upto_id`` are missing
-        or a message is newer than ``lookup.until``; None without a probe chat (unknowable) or
-        when ``max_probes`` messages were not enough.
+        (in a channel or supergroup: private chats and basic groups share the bot's counter,
+        docs/architecture.md "Message ids") or a message is newer than ``lookup.until``; None
+        without a probe chat (unknowable) or when ``max_probes`` messages were not enough.
         """
         if self._probe_chat is None:
             return None
         chat, probe = chat_id(destination.target), chat_id(self._probe_chat)
         wanted, misses = normalise_url(lookup.article_url), 0
+        gap = self._gap if numbered_per_chat(destination.target) else self._max_probes + 1
         for message_id in range(lookup.after_id + 1, lookup.after_id + 1 + self._max_probes):
             forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
             copy = self._call(forward, tolerate=("message to forward not found",))
             if copy is None:  # deleted, or not posted yet
                 misses = misses + 1 if message_id > lookup.upto_id else 0
-                if misses >= self._gap:
+                if misses >= gap:
                     return ()
                 continue
             misses = 0
@@ -201,6 +203,12 @@ def classify(exc: TelegramError, target: str = "") -> DeliveryError:
         return TransientError(f"Telegram unreachable: {exc.message}")
     # read/write timeouts, resets after sending, 5xx and unreadable answers
     return InDoubt(f"Telegram outcome unknown: {type(exc).__name__}: {exc.message}")
+
+
+def numbered_per_chat(target: str) -> bool:
+    """Whether the chat numbers its own messages: a channel or supergroup (``@name`` or
+    ``-100…``), not a private chat or basic group (numbered per account)."""
+    return target.startswith("@") or target.startswith("-100")
 
 
 def chat_id(target: str) -> int | str:

@@ -224,3 +224,22 @@ def test_a_missing_right_says_what_to_fix(harness: Harness) -> None:
         PermanentError, match="needs the 'Post messages' right in channel @newsroom"
     ):
         harness.telegram().publish(CHANNEL, TEXT)
+
+
+def test_find_post_in_a_private_chat_looks_past_ids_the_bot_used_elsewhere(
+    unlimited: Harness,
+) -> None:
+    """Private chats and basic groups share the bot's message counter: ids missing from the
+    chat are other chats' messages, not the end of this one."""
+    harness = unlimited
+    for chat in (5550001, 5550002):
+        harness.http.post("/sandbox/telegram/chats", json={"id": chat, "type": "private"})
+    reader, other = (Destination(id=f"r{n}", platform="telegram", target=f"555000{n}")
+                     for n in (1, 2))  # fmt: skip
+    telegram = harness.telegram(probe_chat=PROBE_CHAT)
+    [before] = telegram.publish(reader, TEXT)
+    for _ in range(6):
+        telegram.publish(other, TEXT)
+    [wanted] = telegram.publish(reader, linking("https://example.com/b"))
+    mark = int(before)
+    assert telegram.find_post(reader, Lookup("https://example.com/b", mark, mark)) == (wanted,)
