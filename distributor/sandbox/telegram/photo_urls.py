@@ -27,7 +27,8 @@ _MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 @dataclass(frozen=True, slots=True)
 class PhotoAnswer:
     """What fetching a URL gave: the outcome, the image's size, and where it came from
-    (``fetched``, ``assumed`` for an unreachable host, ``marked`` by a test), at sandbox time."""
+    (``fetched``, ``assumed`` for a host the sandbox cannot reach, ``marked`` by a test), at
+    sandbox time."""
 
     outcome: PhotoOutcome
     size: int
@@ -59,10 +60,12 @@ class PhotoUrls:
         cached = self.cache.get(url)
         if cached is not None and now - cached.at < CACHE_TTL_S:
             return cached
-        if not await _reachable(url):
-            return PhotoAnswer("image", ASSUMED_SIZE, "assumed", now)
-        outcome, size = await _fetch(url)
-        answer = self.cache[url] = PhotoAnswer(outcome, size, "fetched", now)
+        if await _reachable(url):
+            outcome, size = await _fetch(url)
+            answer = PhotoAnswer(outcome, size, "fetched", now)
+        else:
+            answer = PhotoAnswer("image", ASSUMED_SIZE, "assumed", now)
+        self.cache[url] = answer
         return answer
 
 
@@ -71,9 +74,10 @@ async def _reachable(url: str) -> bool:
     host = urlsplit(url).hostname
     if not host:
         return False
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+    lookup = asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    try:  # an offline resolver may take long to give up: past the fetch's timeout, none
+        found = await asyncio.wait_for(lookup, TIMEOUT_S)
+    except (OSError, UnicodeError, TimeoutError):
         return False
     addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found}
     return bool(addresses) and all(
