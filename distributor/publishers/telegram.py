@@ -118,14 +118,16 @@ class TelegramPublisher:
         and the bot can forward any message of it: each is forwarded to the probe chat, read
         and the copy deleted. () once ``gap`` ids in a row past ``lookup.upto_id`` are missing
         (in a channel or supergroup: private chats and basic groups share the bot's counter,
-        docs/architecture.md "Message ids") or a message is newer than ``lookup.until``; None
-        without a probe chat (unknowable) or when ``max_probes`` messages were not enough.
+        docs/architecture.md "Message ids"; one when ``lookup.bounded``) or a message is newer
+        than ``lookup.until``; None without a probe chat (unknowable) or when ``max_probes``
+        messages were not enough.
         """
         if self._probe_chat is None:
             return None
         chat, probe = chat_id(destination.target), chat_id(self._probe_chat)
         wanted, misses = normalise_url(lookup.article_url), 0
-        gap = self._gap if numbered_per_chat(destination.target) else self._max_probes + 1
+        per_chat = numbered_per_chat(destination.target)
+        gap = 1 if lookup.bounded else self._gap if per_chat else self._max_probes + 1
         for message_id in range(lookup.after_id + 1, lookup.after_id + 1 + self._max_probes):
             forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
             copy = self._call(forward, tolerate=("message to forward not found",))

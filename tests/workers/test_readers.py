@@ -75,14 +75,6 @@ def test_readers_subscribe_through_the_bot_and_get_each_article_once(make_spine:
     wait_for(lambda: _got(sandbox, url) == {}, what="readers' messages deleted")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Telegram numbers a private chat's messages per bot account (the sandbox now does): "
-    "the sweep's lookup after the reader's own high-water cannot tell a message never sent from "
-    "one sent past other readers' ids, so in-doubt sends stay held (with the old gap rule they "
-    "were judged absent and sent twice). Needs an account-wide bound (docs/architecture.md, "
-    "'Message ids').",
-)
 def test_a_worker_killed_mid_fan_out_leaves_every_reader_with_one_message(
     make_spine: Any,
 ) -> None:
