@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from distributor.models import RenderedPost
+
 
 class DistributorError(Exception):
     """Root of every error this package raises on purpose."""
@@ -43,6 +48,16 @@ class PermanentError(DeliveryError):
 class DuplicatePost(PermanentError):
     """The platform refused the post as a copy of one it already shows (X's "duplicate
     content" 403): that one may be ours, so look it up before recording a failure."""
+
+
+class MediaRefused(PermanentError):
+    """The platform refused the post's media before posting anything (Telegram could not
+    fetch the photo by its URL): ``fallback`` is the same post without it, to send instead
+    under the same claim (docs/architecture.md, "Refused photos")."""
+
+    def __init__(self, message: str, fallback: RenderedPost) -> None:
+        super().__init__(message)
+        self.fallback = fallback
 
 
 class InDoubt(DeliveryError):

@@ -142,6 +142,7 @@ class RenderedPost(BaseModel):
     photo_url: str | None = None
     reply_markup: dict[str, Any] | None = None
     link_preview_options: dict[str, Any] | None = None
+    article_url: str | None = None  # Telegram: what a refused photo's text fallback previews
     quote_id: str | None = None  # managers: an X reshare that quotes this post of ours
     # operators (X): handles kept from being @mentions, the image's alt text, uploaded media
     neutralised_mentions: tuple[str, ...] = ()

@@ -57,6 +57,7 @@ def render_telegram(
             parse_mode="HTML",
             photo_url=article.image_url,
             reply_markup=markup,
+            article_url=article.url,
         )
     if visible_length(text) == 0:
         text = html.escape(article.url)
@@ -68,3 +69,14 @@ def render_telegram(
         reply_markup=markup,
         link_preview_options={"url": article.url, "prefer_large_media": True},
     )
+
+
+def text_fallback(post: RenderedPost) -> RenderedPost:
+    """A photo post as a message: its caption as the text (1024 fits in 4096) with a large
+    preview of the article, what to send when Telegram refuses the photo (docs/architecture.md,
+    "Refused photos")."""
+    url = post.article_url
+    preview = {"url": url, "prefer_large_media": True} if url else None
+    text = post.text if visible_length(post.text) or not url else html.escape(url)
+    changes = {"method": "sendMessage", "text": text, "photo_url": None}
+    return post.model_copy(update={**changes, "link_preview_options": preview})

@@ -129,6 +129,16 @@ class PeopleKeys:
         """Set of every reader's chat id."""
         return f"{self.prefix}:readers:all"
 
+    def readers_high_water(self) -> str:
+        """String: the highest message id any reader send got back. Telegram numbers private
+        chats per bot account, so this, not a chat's own mark, is what a send comes after."""
+        return f"{self.prefix}:readers:hw"
+
+    def readers_claim_ids(self) -> str:
+        """Sorted set: per settled batch of reader sends, its lowest message id, scored by its
+        claim's lease end; any batch claimed after a send's lease ran out bounds that send's id."""
+        return f"{self.prefix}:readers:claim-ids"
+
     def readers_digest(self, hour: int | None = None) -> str:
         """Set of readers who get a daily digest instead of instant messages (all, or those
         whose digest is due at ``hour``)."""

@@ -15,13 +15,16 @@ class Lookup:
     """What the reconciler knows of an in-doubt post: the article it links, the highest
     message ids recorded at the destination before its claim (``after_id``) and now
     (``upto_id``), the latest time it can have been made (``until``, Unix seconds), and the
-    posts already known to be other deliveries' (``skip``: an original, an earlier reshare)."""
+    posts already known to be other deliveries' (``skip``: an original, an earlier reshare).
+    ``bounded``: ``upto_id`` is at or above any id the post can have (an id given out after its
+    claim's lease ran out, less one), so ids past it prove the post was not made."""
 
     article_url: str
     after_id: int = 0
     upto_id: int = 0
     until: float = math.inf
     skip: frozenset[str] = frozenset()  # ids recorded for other deliveries (not this one's)
+    bounded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,11 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import DeliveryError, InDoubt, MediaRefused, PermanentError, TransientError
+from distributor.formatting.telegram import text_fallback
 from distributor.models import Destination, Platform, RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
+from distributor.publishers.telegram_refusals import explain, photo_refused
 
 T = TypeVar("T")
 
@@ -63,7 +65,9 @@ class TelegramPublisher:
         return post
 
     def publish(self, destination: Destination, post: RenderedPost) -> tuple[str, ...]:
-        """``sendPhoto`` (caption) or ``sendMessage``; returns the message id."""
+        """``sendPhoto`` (caption) or ``sendMessage``; returns the message id. A photo Telegram
+        refuses (it could not fetch or use it; nothing was posted) raises ``MediaRefused``
+        with the text post to send instead (docs/architecture.md, "Refused photos")."""
         chat = chat_id(destination.target)
         markup = _markup(post)
         if post.method == "sendPhoto" and post.photo_url:
@@ -71,16 +75,21 @@ class TelegramPublisher:
                 chat, post.photo_url, caption=post.text, parse_mode=post.parse_mode,
                 reply_markup=markup,
             )  # fmt: skip
-        elif post.method == "sendMessage":
+            try:
+                return self._sent(self._call(send, target=destination.target))
+            except PermanentError as exc:
+                if not photo_refused(str(exc)):
+                    raise
+                reason = f"Telegram refused the photo {post.photo_url}: {exc.__cause__}"
+                raise MediaRefused(reason, text_fallback(post)) from exc
+        if post.method == "sendMessage":
             send = self._bot.send_message(
                 chat, post.text, parse_mode=post.parse_mode, reply_markup=markup,
                 link_preview_options=_preview(post),
             )  # fmt: skip
         else:
             raise PermanentError(f"Telegram cannot send a {post.method!r} post")
-        message = self._call(send)
-        assert isinstance(message, Message)
-        return (str(message.message_id),)
+        return self._sent(self._call(send, target=destination.target))
 
     def edit(
         self, destination: Destination, message_ids: tuple[str, ...], post: RenderedPost
@@ -108,19 +117,23 @@ class TelegramPublisher:
         The Bot API cannot read a chat's history, but message ids in a chat go up one by one
         and the bot can forward any message of it: each is forwarded to the probe chat, read
         and the copy deleted. () once ``gap`` ids in a row past ``lookup.upto_id`` are missing
-        or a message is newer than ``lookup.until``; None without a probe chat (unknowable) or
-        when ``max_probes`` messages were not enough.
+        (in a channel or supergroup: private chats and basic groups share the bot's counter,
+        docs/architecture.md "Message ids"; one when ``lookup.bounded``) or a message is newer
+        than ``lookup.until``; None without a probe chat (unknowable) or when ``max_probes``
+        messages were not enough.
         """
         if self._probe_chat is None:
             return None
         chat, probe = chat_id(destination.target), chat_id(self._probe_chat)
         wanted, misses = normalise_url(lookup.article_url), 0
+        per_chat = numbered_per_chat(destination.target)
+        gap = 1 if lookup.bounded else self._gap if per_chat else self._max_probes + 1
         for message_id in range(lookup.after_id + 1, lookup.after_id + 1 + self._max_probes):
             forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
             copy = self._call(forward, tolerate=("message to forward not found",))
             if copy is None:  # deleted, or not posted yet
                 misses = misses + 1 if message_id > lookup.upto_id else 0
-                if misses >= self._gap:
+                if misses >= gap:
                     return ()
                 continue
             misses = 0
@@ -153,22 +166,30 @@ class TelegramPublisher:
                 post.text, chat, message_id, parse_mode=post.parse_mode, reply_markup=markup,
                 link_preview_options=_preview(post),
             )  # fmt: skip
-        self._call(call, tolerate=(_NOT_MODIFIED,))
+        self._call(call, tolerate=(_NOT_MODIFIED,), target=destination.target)
 
-    def _call(self, call: Coroutine[Any, Any, T], tolerate: tuple[str, ...] = ()) -> T | None:
-        """Run one Bot call on this publisher's loop; a tolerated ``BadRequest`` gives None."""
+    def _call(
+        self, call: Coroutine[Any, Any, T], tolerate: tuple[str, ...] = (), target: str = ""
+    ) -> T | None:
+        """Run one Bot call on this publisher's loop; a tolerated ``BadRequest`` gives None.
+        With ``target`` a refusal about the bot's rights there says what to fix."""
         with self._lock:
             try:
                 return self._loop.run_until_complete(call)
             except BadRequest as exc:
                 if any(text in exc.message.lower() for text in tolerate):
                     return None
-                raise classify(exc) from exc
+                raise classify(exc, target) from exc
             except TelegramError as exc:
-                raise classify(exc) from exc
+                raise classify(exc, target) from exc
+
+    @staticmethod
+    def _sent(message: Message | None) -> tuple[str, ...]:
+        assert isinstance(message, Message)
+        return (str(message.message_id),)
 
 
-def classify(exc: TelegramError) -> DeliveryError:
+def classify(exc: TelegramError, target: str = "") -> DeliveryError:
     """Map a python-telegram-bot error by whether the message may have been sent."""
     if isinstance(exc, RetryAfter):
         with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta
@@ -179,11 +200,17 @@ def classify(exc: TelegramError) -> DeliveryError:
     if isinstance(exc, ChatMigrated):
         return PermanentError(f"chat migrated to {exc.new_chat_id}: update the routing file")
     if isinstance(exc, BadRequest | Forbidden | InvalidToken | Conflict | EndPointNotFound):
-        return PermanentError(f"Telegram refused: {exc.message}")
+        return PermanentError(explain(exc.message, target or "the chat"))
     if isinstance(exc, NetworkError) and isinstance(exc.__cause__, _NOT_SENT):
         return TransientError(f"Telegram unreachable: {exc.message}")
     # read/write timeouts, resets after sending, 5xx and unreadable answers
     return InDoubt(f"Telegram outcome unknown: {type(exc).__name__}: {exc.message}")
+
+
+def numbered_per_chat(target: str) -> bool:
+    """Whether the chat numbers its own messages: a channel or supergroup (``@name`` or
+    ``-100…``), not a private chat or basic group (numbered per account)."""
+    return target.startswith("@") or target.startswith("-100")
 
 
 def chat_id(target: str) -> int | str:

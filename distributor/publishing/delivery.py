@@ -34,6 +34,7 @@ from distributor.models import (
     UpdatePolicy,
 )
 from distributor.publishers.base import Lookup, Publisher
+from distributor.publishing.fallback import publish_or_fallback
 from distributor.publishing.ledger import Claim, ClaimMode, Ledger, LivePost
 from distributor.publishing.priority import Standing, Tier
 from distributor.publishing.ratelimit import RateGovernor
@@ -221,7 +222,7 @@ def call_platform(
             publisher.edit(destination, live.message_ids, post)
             ids = live.message_ids
         else:
-            ids = publisher.publish(destination, post)
+            ids, post = publish_or_fallback(claim, destination, post, ledger, publisher)
     except RateLimited as exc:  # a spent limit: waiting cures it, so it is not an attempt
         ledger.release(claim, str(exc))
         wait = backoff(0, exc.retry_after)

@@ -27,6 +27,13 @@ class ChatSpec(BaseModel):
     deactivated: bool = False  # private chat: the user deleted their account
     bot_removed: bool = False  # group, supergroup, channel: the bot was kicked / removed
     migrate_to_chat_id: int | None = None  # group upgraded to this supergroup
+    # channel: the bot's administrator rights (tdlib's can_post / edit / delete_messages)
+    can_post_messages: bool = True
+    can_edit_messages: bool = True
+    can_delete_messages: bool = True
+    # group, supergroup: what the bot may send there (ChatPermissions; a restricted bot)
+    can_send_messages: bool = True
+    can_send_photos: bool = True
 
 
 class FloodLimits(BaseModel):

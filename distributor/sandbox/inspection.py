@@ -13,6 +13,7 @@ from distributor.sandbox.faults import FaultSpec
 from distributor.sandbox.flood import FloodControl
 from distributor.sandbox.state import Sandbox
 from distributor.sandbox.telegram import inject
+from distributor.sandbox.telegram.photo_urls import PhotoOutcome
 from distributor.sandbox.x.state import METRICS
 
 
@@ -25,6 +26,20 @@ class ChatPatch(BaseModel):
     deactivated: bool | None = None
     bot_removed: bool | None = None
     migrate_to_chat_id: int | None = None
+    can_post_messages: bool | None = None
+    can_edit_messages: bool | None = None
+    can_delete_messages: bool | None = None
+    can_send_messages: bool | None = None
+    can_send_photos: bool | None = None
+
+
+class PhotoUrlMark(BaseModel):
+    """What a photo URL answers from now on, whether the sandbox can reach it or not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2048)
+    outcome: PhotoOutcome
 
 
 class InjectedUpdate(BaseModel):
@@ -161,6 +176,19 @@ def inspect_router(sandbox: Sandbox) -> APIRouter:
             response.status_code = 200
             return {"queued": False, "reason": "not among the bot's allowed_updates"}
         return update
+
+    @router.post("/telegram/photo_urls", status_code=201)
+    async def mark_photo_url(mark: PhotoUrlMark) -> PhotoUrlMark:
+        sandbox.telegram.photo_urls.mark(mark.url, mark.outcome)
+        return mark
+
+    @router.get("/telegram/photo_urls")
+    async def photo_urls() -> list[dict[str, object]]:
+        urls = sandbox.telegram.photo_urls
+        marked: list[dict[str, object]] = [
+            {"url": u, "outcome": o, "source": "marked"} for u, o in urls.marked.items()
+        ]
+        return [answer.listing(url) for url, answer in urls.cache.items()] + marked
 
     @router.get("/telegram/callbacks")
     async def callbacks() -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import DeliveryError, InDoubt, MediaRefused, PermanentError, TransientError
 from distributor.models import Destination, RenderedPost
 from distributor.publishers.base import Lookup
 from distributor.publishers.factory import build_telegram
@@ -56,6 +56,7 @@ def test_publish_photo_with_caption(harness: Harness) -> None:
 
 
 def test_edit_text_caption_and_identical(harness: Harness) -> None:
+    harness.http.patch("/sandbox/config", json={"flood_control": False})  # 6 calls in a row
     telegram = harness.telegram()
     text_ids, photo_ids = telegram.publish(CHANNEL, TEXT), telegram.publish(CHANNEL, PHOTO)
     telegram.edit(CHANNEL, text_ids, TEXT)  # "message is not modified" is success
@@ -198,3 +199,47 @@ def test_connection_dropped_after_sending_is_in_doubt(harness: Harness) -> None:
     with dropping_server() as url, pytest.raises(InDoubt) as caught:
         harness.telegram(base_url=url).publish(CHANNEL, TEXT)
     assert isinstance(caught.value.__cause__.__cause__, httpx.RemoteProtocolError)  # type: ignore[union-attr]
+
+
+def test_a_refused_photo_raises_media_refused_with_its_text_post(harness: Harness) -> None:
+    url = "https://example.com/a.jpg"
+    mark = {"url": url, "outcome": "unreachable"}
+    harness.http.post("/sandbox/telegram/photo_urls", json=mark).raise_for_status()
+    post = PHOTO.model_copy(update={"photo_url": url, "article_url": "https://example.com/a"})
+    with pytest.raises(MediaRefused, match=r"(?i)failed to get http url content") as refused:
+        harness.telegram().publish(CHANNEL, post)
+    fallback = refused.value.fallback
+    assert (fallback.method, fallback.photo_url, fallback.text) == ("sendMessage", None, post.text)
+    assert fallback.link_preview_options == {
+        "url": "https://example.com/a",
+        "prefer_large_media": True,
+    }
+    assert harness.messages() == []
+
+
+def test_a_missing_right_says_what_to_fix(harness: Harness) -> None:
+    rights = {"can_post_messages": False}
+    harness.http.patch(f"/sandbox/telegram/chats/{CHANNEL_ID}", json=rights).raise_for_status()
+    with pytest.raises(
+        PermanentError, match="needs the 'Post messages' right in channel @newsroom"
+    ):
+        harness.telegram().publish(CHANNEL, TEXT)
+
+
+def test_find_post_in_a_private_chat_looks_past_ids_the_bot_used_elsewhere(
+    unlimited: Harness,
+) -> None:
+    """Private chats and basic groups share the bot's message counter: ids missing from the
+    chat are other chats' messages, not the end of this one."""
+    harness = unlimited
+    for chat in (5550001, 5550002):
+        harness.http.post("/sandbox/telegram/chats", json={"id": chat, "type": "private"})
+    reader, other = (Destination(id=f"r{n}", platform="telegram", target=f"555000{n}")
+                     for n in (1, 2))  # fmt: skip
+    telegram = harness.telegram(probe_chat=PROBE_CHAT)
+    [before] = telegram.publish(reader, TEXT)
+    for _ in range(6):
+        telegram.publish(other, TEXT)
+    [wanted] = telegram.publish(reader, linking("https://example.com/b"))
+    mark = int(before)
+    assert telegram.find_post(reader, Lookup("https://example.com/b", mark, mark)) == (wanted,)

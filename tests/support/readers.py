@@ -11,9 +11,12 @@ from typing import Any
 
 import httpx
 
+from distributor.audience.readers import records
+from distributor.audience.readers.records import Job
+from distributor.audience.readers.sends import ReaderSends, Settle
 from distributor.config import Settings
 from distributor.local.runner import EXAMPLE_ROUTING
-from distributor.models import Article
+from distributor.models import Article, Destination, RenderedPost
 from distributor.wiring import Container, build_container
 from tests.support.processes import child_env
 from tests.support.redis import REDIS_URL
@@ -144,3 +147,21 @@ def reader_env(settings: Settings, sandbox_url: str, **extra: str) -> dict[str, 
         rate_limits="off",
         **extra,
     )
+
+
+def later_batch(c: Container, sandbox: Sandbox, chat: int) -> int:
+    """A reader send claimed after every lease so far ran out (a later chunk, its clock a day
+    ahead): it bounds the ids an earlier in-doubt send can have, since Telegram numbers
+    private chats per bot account. ``chat`` becomes a reader; returns the message id."""
+    sandbox.chat(chat)
+    c.subscriptions.touch(chat, "id")
+    reader = Destination(id="reader", platform="telegram", target=str(chat))
+    post = RenderedPost(platform="telegram", method="sendMessage", text="later")
+    [message_id] = c.publisher("telegram").publish(reader, post)
+    ahead = ReaderSends(c.redis, c.keys, c.reader_sends.lease_s, clock=lambda: time.time() + 86_400)
+    job = Job("send", f"later-{chat}")
+    token, _ = ahead.claim(job, [chat], job.scope)
+    ahead.settle(
+        job, token, [Settle(chat, records.sent(int(message_id), ahead.now(), 1), int(message_id))]
+    )
+    return int(message_id)

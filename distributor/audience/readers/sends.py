@@ -136,7 +136,7 @@ class ReaderSends:
         keys = self._keys
         key_list = [
             keys.reader_sends(job.records), keys.reader_article(meta_of), keys.readers_all(),
-            *(keys.reader(chat) for chat in chats),
+            *(keys.reader(chat) for chat in chats), keys.readers_high_water(),
         ]  # fmt: skip
         args: list[str | int] = [repr(now), repr(now + self.lease_s), token, RECORD_TTL_S, *chats]
         pipe = self._redis.pipeline(transaction=False)
@@ -161,11 +161,20 @@ class ReaderSends:
         key_list = [
             keys.reader_sends(job.records), keys.readers_open(),
             *(keys.reader(o.chat) for o in outcomes),
+            keys.readers_high_water(), keys.readers_claim_ids(),
         ]  # fmt: skip
         args: list[str | int] = [repr(self._clock()), token, job.id]
         for o in outcomes:
             args += [o.chat, o.value, o.message_id]
         self._scripts["settle"](keys=key_list, args=args, client=pipe)
+
+    def bound_after(self, lease_until: float) -> int | None:
+        """An id above any message sent under a claim whose lease ran out at ``lease_until``:
+        the lowest id of a batch claimed after then (its lease ends ``lease_s`` later), less
+        one; None while no such batch has settled."""
+        key, after = self._keys.readers_claim_ids(), f"({lease_until + self.lease_s!r}"
+        found: list[str] = self._redis.zrangebyscore(key, after, "+inf", 0, 1)  # type: ignore[assignment]
+        return int(found[0]) - 1 if found else None
 
     def swap(self, job: Job, chat: int, expected: str, value: str) -> bool:
         """Replace a record still equal to ``expected`` (edits, deletes, the sweep)."""

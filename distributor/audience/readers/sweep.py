@@ -3,11 +3,14 @@ ever sending a message twice (docs/architecture.md, "Readers").
 
 For each open job: a claim whose lease ran out becomes in doubt; an in-doubt send older than
 ``min_age_s`` is looked for in the reader's chat (``find``: the Telegram publisher forwards the
-chat's messages after the one noted at the claim to its probe chat and looks for the article's
-link); found → sent, surely absent → no record, sent again now; unknowable → held. Readers of
-the plan no chunk reached are sent again once the job made no progress for ``stale_s``, and so
-are edits and deletes an update or an unpublish missed (a send that finished after they were
-planned). A job with nothing left to do, or only held doubts, is closed.
+chat's messages after the highest id known at the claim to its probe chat and looks for the
+article's link). Telegram numbers private chats per bot account, so only ids below the first
+one of a batch claimed after the send's lease ran out can be it: the search waits for such a
+batch (up to ``stale_s``) and stops there. Found → sent, surely absent → no record, sent again
+now; unknowable → held. Readers of the plan no chunk reached are sent again once the job made
+no progress for ``stale_s``, and so are edits and deletes an update or an unpublish missed (a
+send that finished after they were planned). A job with nothing left to do, or only held
+doubts, is closed.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from distributor.publishing.articles import ArticleStore
 
 Find = Callable[[int, Lookup], tuple[str, ...] | None]
 CLOCK_SLACK_S = 30.0  # Telegram's clock may run ahead of ours
+WORKER_SKEW_S = 2.0  # our workers' clocks (NTP) differ by less: claims are timed by them
 
 
 @dataclass
@@ -88,13 +92,17 @@ class _Pass:
         """``wait`` (too young), ``found``, ``absent`` (record dropped) or ``held``."""
         if now - record.since < self.min_age_s:
             return "wait"
+        bound = self.sends.bound_after(record.at + WORKER_SKEW_S)
+        if bound is None and now - record.since < self.stale_s:
+            return "wait"  # no send claimed since its lease ran out: nothing bounds its id yet
         article = self.articles.get(job.scope)
         until = min(record.at, record.since) + CLOCK_SLACK_S  # no call outlives its lease
         ids = None
         if article is not None and not self.throttled:
-            upto = self.subscriptions.high_water(chat)
+            upto = self.subscriptions.high_water(chat) if bound is None else bound
+            lookup = Lookup(article.url, record.after_id, upto, until, bounded=bound is not None)
             try:
-                ids = self.find(chat, Lookup(article.url, record.after_id, upto, until))
+                ids = self.find(chat, lookup)
             except DeliveryError:  # flood control on the probe chat, or Telegram unreachable
                 self.throttled = True  # the rest waits for the next pass
         if self.throttled:

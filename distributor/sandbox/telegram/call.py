@@ -51,6 +51,11 @@ class BotCall:
     long_poll_max_s: float
     webhooks: WebhookDelivery
 
+    @property
+    def account(self) -> int:
+        """The bot's user id: the digits before the colon of its token."""
+        return int(self.token.split(":", 1)[0])
+
     def now(self) -> int:
         """Sandbox time as a Bot API ``date``."""
         return int(self.clock.now())
@@ -157,8 +162,26 @@ def send_options(args: TelegramArgs) -> dict[str, bool]:
     return {flag: to_bool(args.arg(flag)) for flag in flags}
 
 
-def input_photo(call: BotCall, value: str, field: str) -> tuple[str, int] | None:
-    """(file id, size) of a photo given as upload, ``attach://``, URL or file id."""
+@dataclass(frozen=True, slots=True)
+class PhotoRef:
+    """A photo argument: a file Telegram holds (id and size), or a URL to fetch first."""
+
+    file_id: str = ""
+    size: int = 0
+    url: str = ""
+
+
+# what Telegram answers for a photo URL it could not use: sendPhoto's description (Client.cpp
+# fail_query_with_error) and the server's code that sendMediaGroup quotes for one item
+_URL_REFUSALS = {
+    "unreachable": ("failed to get HTTP URL content", "WEBPAGE_CURL_FAILED"),
+    "wrong_type": ("wrong type of the web page content", "WEBPAGE_MEDIA_EMPTY"),
+    "too_big": ("wrong file identifier/HTTP URL specified", "WEBPAGE_CURL_FAILED"),
+}
+
+
+def input_photo(call: BotCall, value: str, field: str) -> PhotoRef | None:
+    """The photo given as upload, ``attach://``, file id or URL (None: none given)."""
     state = call.state
     data = call.args.files.get(
         value[len("attach://") :] if value.startswith("attach://") else field
@@ -168,14 +191,28 @@ def input_photo(call: BotCall, value: str, field: str) -> tuple[str, int] | None
             raise bad_request("file must be non-empty")
         if not data.startswith(_IMAGE_MAGIC) and data[8:12] != b"WEBP":
             raise bad_request("IMAGE_PROCESS_FAILED")
-        return state.new_file_id(), len(data)
+        return PhotoRef(state.new_file_id(), len(data))
     if not value or value.startswith("attach://"):
         return None
     if value in state.file_ids or value.removesuffix("-s") in state.file_ids:
-        return value.removesuffix("-s"), 65_536
+        return PhotoRef(value.removesuffix("-s"), 65_536)
     if _valid_url(value) and not value.startswith("tg:"):
-        return state.new_file_id(), 65_536
+        return PhotoRef(url=value)
     raise bad_request("wrong file identifier/HTTP URL specified")
+
+
+async def photo_file(call: BotCall, photo: PhotoRef, item: int = 0) -> tuple[str, int]:
+    """(file id, size) of a photo; a URL is fetched now, after the call's other checks, as
+    Telegram's servers fetch it (``item``: its 1-based place in an album)."""
+    if not photo.url:
+        return photo.file_id, photo.size
+    answer = await call.state.photo_urls.take(photo.url, call.clock.now())
+    if answer.outcome != "image":
+        description, code = _URL_REFUSALS[answer.outcome]
+        if item:
+            raise bad_request(f'failed to send message #{item} with the error message "{code}"')
+        raise bad_request(description)
+    return call.state.new_file_id(), answer.size
 
 
 def parse_json_list(args: TelegramArgs, name: str) -> list[Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from distributor.errors import DistributorError
 from distributor.sandbox.config import ChatSpec
-from distributor.sandbox.telegram.objects import bot_user, chat_json, message_json
+from distributor.sandbox.telegram.objects import bot_id_of, bot_user, chat_json, message_json
 from distributor.sandbox.telegram.state import CallbackQuery, Chat, StoredMessage, TelegramState
 
 _PLACEHOLDER_TOKEN = "1:sandbox-bot-that-never-called-the-api"  # noqa: S105 (not a secret)
@@ -40,7 +40,9 @@ def user_message(
         )  # fmt: skip
     else:
         chat = _chat(state, chat_id)
-    stored = state.add_message(StoredMessage(chat.id, 0, now, False, text=text, sender=user))
+    account = bot_id_of(state.last_token or _PLACEHOLDER_TOKEN)
+    message = StoredMessage(chat.id, 0, now, False, text=text, sender=user)
+    stored = state.add_message(message, account)
     payload = {
         "message_id": stored.message_id,
         "from": user,

@@ -7,10 +7,12 @@ from typing import Any
 
 from distributor.sandbox.telegram.call import (
     BotCall,
+    PhotoRef,
     formatted,
     input_photo,
     link_preview_options,
     parse_json_list,
+    photo_file,
     reply_markup,
     send_options,
 )
@@ -35,7 +37,7 @@ def send_message(call: BotCall) -> dict[str, Any]:
         raise bad_request("message text is empty")
     plain, entities = formatted(args, text, caption=False)
     markup = reply_markup(args)
-    chat = _target(call)
+    chat = _target(call, "text")
     call.admit(chat, 1)
     message = StoredMessage(
         chat.id,
@@ -48,18 +50,19 @@ def send_message(call: BotCall) -> dict[str, Any]:
         link_preview_options=preview,
         options=send_options(args),
     )
-    return message_json(call.state.add_message(message), chat, call.token)
+    return message_json(call.state.add_message(message, call.account), chat, call.token)
 
 
-def send_photo(call: BotCall) -> dict[str, Any]:
-    """sendPhoto."""
+async def send_photo(call: BotCall) -> dict[str, Any]:
+    """sendPhoto (a photo by URL is fetched after the chat's checks)."""
     args = call.args
     photo = input_photo(call, args.arg("photo"), "photo")
     if photo is None:
         raise bad_request("there is no photo in the request")
     plain, entities = formatted(args, args.arg("caption"), caption=True)
     markup = reply_markup(args)
-    chat = _target(call)
+    chat = _target(call, "photo")
+    file = await photo_file(call, photo)
     call.admit(chat, 1)
     message = StoredMessage(
         chat.id,
@@ -68,26 +71,27 @@ def send_photo(call: BotCall) -> dict[str, Any]:
         True,
         caption=plain,
         entities=entities,
-        photo=photo_sizes(*photo),
+        photo=photo_sizes(*file),
         reply_markup=markup,
         options=send_options(args),
     )
-    return message_json(call.state.add_message(message), chat, call.token)
+    return message_json(call.state.add_message(message, call.account), chat, call.token)
 
 
-def send_media_group(call: BotCall) -> list[dict[str, Any]]:
-    """sendMediaGroup (photos)."""
+async def send_media_group(call: BotCall) -> list[dict[str, Any]]:
+    """sendMediaGroup (photos; URLs fetched after the chat's checks)."""
     args = call.args
     items = [_album_item(call, item) for item in parse_json_list(args, "media")]
     if not items:
         raise bad_request("there are no messages to send")
     if len(items) > ALBUM_MAX:
         raise bad_request("too many messages to send as an album")
-    chat = _target(call)
+    chat = _target(call, "photo")
+    files = [await photo_file(call, photo, n) for n, (photo, _) in enumerate(items, 1)]
     call.admit(chat, len(items))
     group_id = str(secrets.randbits(62))
     sent = []
-    for photo, (plain, entities) in items:
+    for file, (_, (plain, entities)) in zip(files, items, strict=True):
         message = StoredMessage(
             chat.id,
             0,
@@ -95,11 +99,11 @@ def send_media_group(call: BotCall) -> list[dict[str, Any]]:
             True,
             caption=plain,
             entities=entities,
-            photo=photo_sizes(*photo),
+            photo=photo_sizes(*file),
             media_group_id=group_id,
             options=send_options(args),
         )
-        sent.append(message_json(call.state.add_message(message), chat, call.token))
+        sent.append(message_json(call.state.add_message(message, call.account), chat, call.token))
     return sent
 
 
@@ -118,6 +122,7 @@ def edit_message_text(call: BotCall) -> dict[str, Any]:
         raise bad_request("there is no text in the message to edit")
     if (plain, entities, markup) == (message.text, message.entities, message.reply_markup):
         raise bad_request(NOT_MODIFIED)
+    call.admit(chat, 1)  # edits share the per-chat limits with sends
     _record_edit(call, message)
     message.text, message.entities, message.reply_markup = plain, entities, markup
     message.link_preview_options = preview
@@ -135,6 +140,7 @@ def edit_message_caption(call: BotCall) -> dict[str, Any]:
         raise bad_request("there is no caption in the message to edit")
     if (plain, entities, markup) == (message.caption, message.entities, message.reply_markup):
         raise bad_request(NOT_MODIFIED)
+    call.admit(chat, 1)  # edits share the per-chat limits with sends
     _record_edit(call, message)
     message.caption, message.entities, message.reply_markup = plain, entities, markup
     return message_json(message, chat, call.token)
@@ -147,6 +153,7 @@ def edit_message_reply_markup(call: BotCall) -> dict[str, Any]:
     message = _editable(call, chat, message_id)
     if markup == message.reply_markup:
         raise bad_request(NOT_MODIFIED)
+    call.admit(chat, 1)  # edits share the per-chat limits with sends
     _record_edit(call, message)
     message.reply_markup = markup
     return message_json(message, chat, call.token)
@@ -159,6 +166,7 @@ def delete_message(call: BotCall) -> bool:
     message = call.state.find(chat, to_integer(call.args.arg("message_id")), "delete")
     if call.now() - message.date > DELETE_WINDOW_S:
         raise bad_request("message can't be deleted")
+    chat.check_change("delete")
     message.deleted = True
     return True
 
@@ -171,7 +179,7 @@ def forward_message(call: BotCall) -> dict[str, Any]:
     original = call.state.find(source, to_integer(args.arg("message_id")), "forward")
     if original.options.get("protect_content"):
         raise bad_request("message can't be forwarded")
-    chat = _target(call)
+    chat = _target(call, "photo" if original.photo else "text")
     call.admit(chat, 1)
     copy = StoredMessage(
         chat.id,
@@ -186,7 +194,7 @@ def forward_message(call: BotCall) -> dict[str, Any]:
         options=send_options(args),
         forward_origin=forward_origin(original, source, call.token),
     )
-    return message_json(call.state.add_message(copy), chat, call.token)
+    return message_json(call.state.add_message(copy, call.account), chat, call.token)
 
 
 def _url_buttons(markup: Any) -> Any:
@@ -197,9 +205,10 @@ def _url_buttons(markup: Any) -> Any:
     return {"inline_keyboard": kept} if kept else None
 
 
-def _target(call: BotCall) -> Chat:
+def _target(call: BotCall, content: str) -> Chat:
     chat = call.state.resolve(call.args.arg("chat_id"))
     chat.check_send(posting=True)
+    chat.check_rights(content)
     return chat
 
 
@@ -217,6 +226,7 @@ def _editable(call: BotCall, chat: Chat, message_id: int) -> StoredMessage:
     message = call.state.find(chat, message_id, "edit")
     if not message.from_bot:
         raise bad_request("message can't be edited")
+    chat.check_change("edit")
     return message
 
 
@@ -230,7 +240,7 @@ def _record_edit(call: BotCall, message: StoredMessage) -> None:
     message.edit_date = call.now()
 
 
-def _album_item(call: BotCall, item: Any) -> tuple[tuple[str, int], tuple[str, list[Any]]]:
+def _album_item(call: BotCall, item: Any) -> tuple[PhotoRef, tuple[str, list[Any]]]:
     def refuse(reason: str) -> Exception:
         return bad_request(f"can't parse InputMedia: {reason}")
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from distributor.sandbox.config import ChatSpec
+from distributor.sandbox.telegram.photo_urls import PhotoUrls
 from distributor.sandbox.telegram.protocol import BotApiError, bad_request, to_integer
 from distributor.telegram_html.entities import MessageEntity
 
@@ -143,6 +144,29 @@ class Chat:
         if posting and spec.blocked and spec.type == "private":
             raise BotApiError(403, "bot was blocked by the user")
 
+    def check_rights(self, content: str) -> None:
+        """Refuse a ``text`` or ``photo`` message as tdlib does when the bot may not post it:
+        no 'Post messages' right in a channel (``can_send_message_to_dialog``), restricted
+        from sending that content in a group (``can_send_message_content``)."""
+        spec = self.spec
+        if spec.type == "channel" and not spec.can_post_messages:
+            raise bad_request("need administrator rights in the channel chat")
+        if spec.type not in ("group", "supergroup"):
+            return
+        if content == "photo" and not spec.can_send_photos:
+            raise bad_request("not enough rights to send photos to the chat")
+        if content == "text" and not spec.can_send_messages:
+            raise bad_request("not enough rights to send text messages to the chat")
+
+    def check_change(self, purpose: str) -> None:
+        """In a channel the bot edits (``purpose`` ``edit``) or deletes its own post with the
+        'Post messages' right, or with 'Edit' / 'Delete messages of others' (tdlib
+        ``can_edit_message``, ``can_delete_channel_message``)."""
+        spec = self.spec
+        other = spec.can_edit_messages if purpose == "edit" else spec.can_delete_messages
+        if spec.type == "channel" and not (spec.can_post_messages or other):
+            raise bad_request("message can't be " + ("edited" if purpose == "edit" else "deleted"))
+
 
 class TelegramState:
     """All Telegram-side state of one sandbox (shared by every bot token)."""
@@ -150,7 +174,7 @@ class TelegramState:
     def __init__(self, chats: list[ChatSpec]) -> None:
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], StoredMessage] = {}
-        self._next_id: dict[int, int] = {}
+        self._next_id: dict[tuple[str, int], int] = {}
         self.updates: list[dict[str, Any]] = []
         self._next_update = 1
         self.poll_generation = 0
@@ -159,6 +183,7 @@ class TelegramState:
         self.callbacks: dict[str, CallbackQuery] = {}
         self.last_token = ""  # the bot token of the latest Bot API call (callback messages)
         self.file_ids: set[str] = set()
+        self.photo_urls = PhotoUrls()
         self.commands: list[Any] = []
         self.update_arrived = asyncio.Event()
         for spec in chats:
@@ -188,10 +213,18 @@ class TelegramState:
             raise bad_request("chat not found")
         return found
 
-    def add_message(self, message: StoredMessage) -> StoredMessage:
-        """Give ``message`` the chat's next id and keep it."""
-        message.message_id = self._next_id.get(message.chat_id, 0) + 1
-        self._next_id[message.chat_id] = message.message_id
+    def add_message(self, message: StoredMessage, account: int) -> StoredMessage:
+        """Give ``message`` its id and keep it. Channels and supergroups number their messages
+        per chat; private chats and basic groups are numbered per account (here the bot
+        ``account``), one counter across all of them, as Telegram does: ids in such a chat
+        jump by whatever the bot sent elsewhere meanwhile."""
+        chat = self.chats.get(message.chat_id)
+        per_chat = chat is None or chat.spec.type in ("channel", "supergroup")
+        counter = ("chat", message.chat_id) if per_chat else ("account", account)
+        message_id = self._next_id.get(counter, 0) + 1
+        while (message.chat_id, message_id) in self.messages:  # two bots in one sandbox chat
+            message_id += 1
+        message.message_id = self._next_id[counter] = message_id
         self.messages[(message.chat_id, message.message_id)] = message
         return message
 

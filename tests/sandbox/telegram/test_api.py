@@ -63,6 +63,8 @@ def test_username_chat_id_photo_and_album(bot_run: Run, control: httpx.Client) -
 
 
 def test_edit_then_delete(bot_run: Run, control: httpx.Client) -> None:
+    control.patch("/sandbox/config", json={"flood_control": False})  # four messages at once
+
     async def go(bot: telegram.Bot) -> tuple[Any, bool]:
         sent = await bot.send_message(GROUP, "v1")
         edited = await bot.edit_message_text("<b>v2</b>", GROUP, sent.message_id, parse_mode="HTML")
@@ -245,3 +247,14 @@ def test_forward_of_a_missing_or_protected_message_is_refused(bot_run: Run) -> N
         bot_run, lambda bot: bot.forward_message(GROUP, CHANNEL, sent.message_id), BadRequest
     )
     assert str(protected) == "Message can't be forwarded"
+
+
+def test_private_chats_and_groups_share_the_bot_accounts_message_ids(bot_run: Run) -> None:
+    """Telegram numbers messages per account in private chats and basic groups (one counter
+    across them), per chat in channels and supergroups."""
+
+    async def go(bot: telegram.Bot) -> list[int]:
+        sent = [await bot.send_message(chat, "hi") for chat in (PRIVATE, GROUP, PRIVATE, CHANNEL)]
+        return [message.message_id for message in sent]
+
+    assert bot_run(go) == [1, 2, 3, 1]

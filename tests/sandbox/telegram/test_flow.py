@@ -127,3 +127,36 @@ def test_a_second_long_poll_terminates_the_first(bot_run: Run) -> None:
     older, newer = bot_run(go)
     assert isinstance(older, Conflict) and "terminated by other getUpdates" in str(older)
     assert newer == ()
+
+
+def test_a_group_takes_twenty_messages_in_its_first_minute(
+    bot_run: Run, control: httpx.Client
+) -> None:
+    """Telegram's default 20 a minute per group, counted over any 60 s: a message a second
+    (inside the per-chat limit) stops at the 21st, where a token bucket let 39 through."""
+
+    async def steady(bot: telegram.Bot) -> int:
+        for n in range(60):
+            try:
+                await bot.send_message(GROUP, f"item {n}")
+            except RetryAfter:
+                return n
+            control.post("/sandbox/clock", json={"advance_seconds": 1}).raise_for_status()
+        return 60
+
+    assert bot_run(steady) == 20
+    assert len(messages(control, GROUP)) == 20
+
+
+def test_edits_share_the_per_chat_limit(bot_run: Run, control: httpx.Client) -> None:
+    control.patch("/sandbox/config", json={"flood": SLOW}).raise_for_status()
+
+    async def edit_twice(bot: telegram.Bot) -> None:
+        sent = await bot.send_message(CHANNEL, "v1")
+        await bot.edit_message_text("v2", CHANNEL, sent.message_id)
+        await bot.edit_message_text("v3", CHANNEL, sent.message_id)
+
+    with pytest.raises(RetryAfter):
+        bot_run(edit_twice)
+    [message] = messages(control, CHANNEL)
+    assert message["text"] == "v2"
