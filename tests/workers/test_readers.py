@@ -118,14 +118,17 @@ def test_a_worker_killed_mid_fan_out_leaves_every_reader_with_one_message(
         wait_for(everyone, timeout=120, what="every reader reached")
         print(f"all reached {time.monotonic() - t0:.1f}s after the restart")
         time.sleep(spine.settings.visibility_timeout_s)  # any late redelivery has run
-        producer.send_task(READERS_SWEEP, queue=MAINTENANCE_QUEUE)
-        time.sleep(2)
+
+        def states() -> set[str]:
+            # a doubt no later send bounds is looked for once outbox_stale_s has passed
+            producer.send_task(READERS_SWEEP, queue=MAINTENANCE_QUEUE)
+            time.sleep(1)
+            job = Job("send", "rd-crash")
+            return {r.state for r in spine.container.reader_sends.records(job).values()}
+
+        wait_for(lambda: states() == {"s"}, timeout=60, what="every send recorded")
     finally:
         producer.close()
     got = _got(sandbox, url)
     assert set(got) == set(readers) and set(got.values()) == {1}
-    states = {
-        r.state for r in spine.container.reader_sends.records(Job("send", "rd-crash")).values()
-    }
-    assert states == {"s"}
     print(f"killed after {killed_at} of {len(readers)} readers")
