@@ -87,6 +87,23 @@ class SpineKeys:
         """GCRA theoretical arrival time for one limit scope."""
         return f"{self.prefix}:rate:{scope}"
 
+    def rate_hold(self, scope: str) -> str:
+        """When a platform's ``retry_after`` on one scope ends (microseconds, Redis clock)."""
+        return f"{self.prefix}:rate-hold:{scope}"
+
+    def flight(self, scope: str) -> str:
+        """Lock: the one call in flight to a chat (single flight per chat)."""
+        return f"{self.prefix}:flight:{scope}"
+
+    # the reconciler's probe (publishing/probe.py)
+    def probe_cursor(self, delivery_key: str) -> str:
+        """Hash: where the probe of one in-doubt delivery stopped (next id, misses, doubt)."""
+        return f"{self.prefix}:probe:cursor:{delivery_key}"
+
+    def probe_lock(self, delivery_key: str) -> str:
+        """Lock: one probe of an in-doubt delivery at a time."""
+        return f"{self.prefix}:probe:lock:{delivery_key}"
+
     # X budget (publishing/budget.py): limits learnt from the platform's answers, held posts
     def budget(self, scope: str) -> str:
         """Hash: window family → JSON {limit, remaining, reset, seen, label, probe} of one

@@ -29,7 +29,13 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from distributor.errors import DeliveryError, InDoubt, PermanentError, TransientError
+from distributor.errors import (
+    DeliveryError,
+    InDoubt,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.models import Destination, Platform, RenderedPost
 from distributor.publishers.base import Lookup, normalise_url
 
@@ -175,7 +181,8 @@ def classify(exc: TelegramError) -> DeliveryError:
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return TransientError(f"Telegram flood control: {exc.message}", retry_after=seconds)
+        # a 429: surely not done, and the whole chat must wait (the governor holds it)
+        return RateLimited(f"Telegram flood control: {exc.message}", retry_after=seconds)
     if isinstance(exc, ChatMigrated):
         return PermanentError(f"chat migrated to {exc.new_chat_id}: update the routing file")
     if isinstance(exc, BadRequest | Forbidden | InvalidToken | Conflict | EndPointNotFound):
