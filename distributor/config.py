@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # a private chat of the bot's where the reconciler forwards channel posts to look for an
     # in-doubt one (copies are deleted at once); without it in-doubt Telegram posts are held
     telegram_probe_chat: str | None = None
+    # rate governor (docs/architecture.md, "Rate governor"): one call in flight per Telegram
+    # chat, so no call is on its way to a chat while another's 429 is arriving
+    telegram_single_flight: bool = True
+    # the reconciler's probe: forwards per beat pass (all in-doubt items together)
+    probe_budget: int = Field(default=200, ge=1, le=10_000)
     x_consumer_key: SecretStr | None = None
     x_consumer_secret: SecretStr | None = None
     x_access_token: SecretStr | None = None

@@ -37,7 +37,7 @@ from distributor.errors import (
     TransientError,
 )
 from distributor.models import Destination, Platform, RenderedPost
-from distributor.publishers.base import Lookup, normalise_url
+from distributor.publishers.base import Lookup, ProbeCopy, normalise_url, probe_step
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ class TelegramPublisher:
         self, bot: Bot, *, probe_chat: str | None = None, max_probes: int = 1000, gap: int = 5
     ) -> None:
         self._bot = bot
-        self._probe_chat = probe_chat
+        self.probe_chat = probe_chat  # where probes forward to (None: no probing)
         self._max_probes = max_probes
         self._gap = gap
         self._loop = asyncio.new_event_loop()
@@ -112,31 +112,31 @@ class TelegramPublisher:
         """Look through the chat's messages after ``lookup.after_id`` for one linking the article.
 
         The Bot API cannot read a chat's history, but message ids in a chat go up one by one
-        and the bot can forward any message of it: each is forwarded to the probe chat, read
-        and the copy deleted. () once ``gap`` ids in a row past ``lookup.upto_id`` are missing
-        or a message is newer than ``lookup.until``; None without a probe chat (unknowable) or
-        when ``max_probes`` messages were not enough.
+        and the bot can forward any message of it (``forward_probe``; ``probe_step`` decides
+        when to stop). None without a probe chat (unknowable) or when ``max_probes`` messages
+        were not enough. Unpaced: the reconciler paces its probes itself (publishing/probe.py).
         """
-        if self._probe_chat is None:
+        if self.probe_chat is None:
             return None
-        chat, probe = chat_id(destination.target), chat_id(self._probe_chat)
-        wanted, misses = normalise_url(lookup.article_url), 0
+        misses = 0
         for message_id in range(lookup.after_id + 1, lookup.after_id + 1 + self._max_probes):
-            forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
-            copy = self._call(forward, tolerate=("message to forward not found",))
-            if copy is None:  # deleted, or not posted yet
-                misses = misses + 1 if message_id > lookup.upto_id else 0
-                if misses >= self._gap:
-                    return ()
-                continue
-            misses = 0
-            self._call(self._bot.delete_message(probe, copy.message_id), tolerate=_GONE)
-            if wanted in _links(copy) and str(message_id) not in lookup.skip:
-                return (str(message_id),)
-            origin = copy.forward_origin
-            if origin is not None and origin.date.timestamp() > lookup.until:
-                return ()
+            copy = self.forward_probe(destination, message_id)
+            found, misses = probe_step(lookup, self._gap, message_id, misses, copy)
+            if found is not None:
+                return found
         return None
+
+    def forward_probe(self, destination: Destination, message_id: int) -> ProbeCopy | None:
+        """Forward one message to the probe chat, read the copy, delete it."""
+        assert self.probe_chat is not None
+        chat, probe = chat_id(destination.target), chat_id(self.probe_chat)
+        forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
+        copy = self._call(forward, tolerate=("message to forward not found",))
+        if copy is None:
+            return None
+        self._call(self._bot.delete_message(probe, copy.message_id), tolerate=_GONE)
+        origin = copy.forward_origin
+        return ProbeCopy(frozenset(_links(copy)), origin.date.timestamp() if origin else None)
 
     def close(self) -> None:
         """Close the HTTP client and the event loop."""

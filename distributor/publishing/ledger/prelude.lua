@@ -26,7 +26,10 @@ local function move(from, to, reason, ids)
   if from == 'sending' then redis.call('ZREM', leases, key) end
   if from == 'in_doubt' then redis.call('ZREM', doubts, key) end
   if from == 'failed' then redis.call('ZREM', failed, key) end
-  if to == 'in_doubt' then redis.call('ZADD', doubts, now, key) end
+  if to == 'in_doubt' then
+    redis.call('ZADD', doubts, now, key)
+    redis.call('HINCRBY', key, 'doubts', 1) -- which doubt this is: resolve names the one it saw
+  end
   if to == 'failed' then redis.call('ZADD', failed, now, key) end
   if to == 'pending' then redis.call('HDEL', key, 'token', 'lease_until') end
   log(from, to, reason, ids)
