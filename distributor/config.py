@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     x_usage_cap_reset_day: int = Field(default=1, ge=1, le=28)  # 00:00 UTC of this day
     # "off" lifts the rate governor's limits: only with sandbox=true, for throughput benchmarks
     rate_limits: Literal["on", "off"] = "on"
+    # sandbox only: every Telegram limit this many times faster (the sandbox's flood limits
+    # scaled alike), so a storm or soak runs in seconds with the governor still in charge
+    rate_scale: float = Field(default=1.0, ge=1.0, le=1000.0)
     # operators: the featured image on X, fetched only from public addresses unless a network
     # is listed here (JSON list of CIDRs, e.g. ["127.0.0.1/32"] for the sandbox and tests)
     x_images: bool = True
@@ -151,6 +154,8 @@ class Settings(BaseSettings):
     def _rate_limits_off_only_in_sandbox(self) -> Settings:
         if self.rate_limits == "off" and not self.sandbox:
             raise ValueError("rate_limits=off is only allowed with sandbox=true (benchmarks)")
+        if self.rate_scale != 1.0 and not self.sandbox:
+            raise ValueError("rate_scale is only allowed with sandbox=true (storms, soaks)")
         return self
 
     @model_validator(mode="after")

@@ -60,6 +60,11 @@ class SpineKeys:
         """Sorted set of delivery keys in ``sending``, scored by lease expiry."""
         return f"{self.prefix}:leases"
 
+    def recorded_ids(self, destination: str) -> str:
+        """Sorted set: the message ids recorded at a destination (score: the id), newest kept;
+        the probe never forwards one of these (they are other deliveries' posts)."""
+        return f"{self.prefix}:recorded-ids:{destination}"
+
     def high_water(self) -> str:
         """Hash: destination → the highest message id recorded there (where to look for an
         in-doubt post that may have been made after it)."""

@@ -1,7 +1,8 @@
 """The reconciler's probe of a Telegram chat, paced (docs/architecture.md, "Reconciler").
 
 Telegram has no history API, so an in-doubt post is looked for by forwarding the channel's
-messages one by one to the probe chat (``Prober.forward_probe``). Each forward takes the
+messages one by one to the probe chat (``Prober.forward_probe``), all but those the ledger
+recorded for other deliveries (``Keys.recorded_ids``). Each forward takes the
 governor's slots for the probe chat and the bot and the probe chat's flight; a 429 holds the
 probe chat for every worker. A pass spends at most its budget of forwards over all items; an
 item's probe stops where the budget, the governor or a failure stopped it and the next pass
@@ -28,6 +29,7 @@ from distributor.publishing.ledger.records import decode_hash
 from distributor.publishing.ratelimit import RateGovernor
 
 CURSOR_TTL_S = 7 * 86_400  # an item in doubt longer than this starts over
+OTHERS = ProbeCopy(frozenset(), None)  # a message known to be another delivery's post
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class ProbeSettings:
     gap: int = 5  # missing ids in a row past the newest recorded one: the post is surely absent
     lock_s: float = 300.0  # an item's probe lock outlives any pass
     max_wait_s: float = 2.0  # a governor wait up to this is slept within the pass
+    pass_s: float = 60.0  # a pass stops probing after this long (under the task's time limit)
 
 
 class Probe:
@@ -81,6 +84,7 @@ class ProbePass:
         self._probe = probe
         self.governor = probe.governor
         self.left = budget
+        self._ends = time.monotonic() + probe.settings.pass_s
 
     def find(
         self, prober: Prober, destination: Destination, lookup: Lookup, item: InDoubtItem
@@ -107,27 +111,31 @@ class ProbePass:
         probe_chat = Destination(id="probe", platform="telegram", target=prober.probe_chat)
         cursor_key = p.keys.probe_cursor(name)
         message_id, misses = self._cursor(cursor_key, item, lookup)
+        recorded = self._recorded(destination, message_id)
         while True:
             if message_id > lookup.after_id + settings.max_probes:
                 p.redis.delete(cursor_key)
                 return None  # too far to look: the destination's policy decides
-            stopped = self._turn(probe_chat)
-            if stopped is None:
-                stopped, copy = self._forward(prober, destination, probe_chat, message_id)
-            if stopped is not None:
-                self._save(cursor_key, item, message_id, misses)
-                return stopped
+            if message_id in recorded:  # another delivery's post: there, and not this one
+                copy: ProbeCopy | None = OTHERS
+            else:
+                stopped = self._turn(probe_chat)
+                if stopped is None:
+                    stopped, copy = self._forward(prober, destination, probe_chat, message_id)
+                if stopped is not None:
+                    return stopped
             found, misses = probe_step(lookup, settings.gap, message_id, misses, copy)
             message_id += 1
             if found is not None:
                 p.redis.delete(cursor_key)
                 return found
+            self._save(cursor_key, item, message_id, misses)  # a pass killed now loses nothing
 
     def _turn(self, probe_chat: Destination) -> NotYet | None:
         """Take one forward of the budget and the governor's slots (sleeping a short wait)."""
         p = self._probe
-        if self.left <= 0:
-            return NotYet("the pass's probe budget is spent")
+        if self.left <= 0 or time.monotonic() > self._ends:
+            return NotYet("the pass's probe budget (calls or time) is spent")
         wait = p.governor.acquire_for(probe_chat)
         while wait > 0:
             if wait > p.settings.max_wait_s:
@@ -153,6 +161,13 @@ class ProbePass:
                 return NotYet(str(exc)), None
             except DeliveryError as exc:  # this id is read again next pass
                 return NotYet(str(exc)), None
+
+    def _recorded(self, destination: Destination, start: int) -> frozenset[int]:
+        """Message ids the ledger recorded at ``destination`` from ``start`` on: other
+        deliveries' posts, which need no forward (most of a busy channel's messages)."""
+        key = self._probe.keys.recorded_ids(destination.id)
+        found = self._probe.redis.zrangebyscore(key, start, "+inf")
+        return frozenset(int(i) for i in found)  # type: ignore[arg-type]
 
     def _cursor(self, key: str, item: InDoubtItem, lookup: Lookup) -> tuple[int, int]:
         """(next message id, misses in a row) saved for this doubt, else the start."""

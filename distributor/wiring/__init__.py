@@ -92,7 +92,8 @@ class Container(PeopleParts):
     @cached_property
     def probe(self) -> Probe:
         """The reconciler's paced, resumable probe of Telegram chats."""
-        settings = ProbeSettings(budget=self.settings.probe_budget)
+        soft_limit = 0.8 * min(300, self.settings.visibility_timeout_s // 2)  # queue/broker.py
+        settings = ProbeSettings(budget=self.settings.probe_budget, pass_s=soft_limit / 2)
         return Probe(self.redis, self.keys, self.governor, settings)
 
     @cached_property
@@ -228,9 +229,12 @@ def rate_table(settings: Settings) -> RateTable:
     """The governor's limits: the platforms' own, or none (``rate_limits=off``, sandbox only)."""
     if settings.rate_limits == "off":
         return RateTable.unenforced()
+    scale = settings.rate_scale  # 1 but in a sandbox storm
     return RateTable(  # readers: their own budget beside the channels'
-        readers_per_s=settings.readers_per_s, readers_paid_per_s=settings.readers_paid_per_s
-    )
+        telegram_per_s=round(30 * scale), chat_interval_s=1.05 / scale,
+        chat_per_min=round(20 * scale),
+        readers_per_s=settings.readers_per_s, readers_paid_per_s=settings.readers_paid_per_s,
+    )  # fmt: skip
 
 
 def x_budget_policy(settings: Settings) -> BudgetPolicy:

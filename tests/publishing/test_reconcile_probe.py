@@ -183,3 +183,19 @@ def test_an_item_being_probed_is_not_probed_by_another_pass(
     assert forwards(rig) == 0
     other_pass.release()
     assert [d.destination for d in run(rig, articles).found] == [CHANNEL.id]
+
+
+def test_posts_recorded_for_other_deliveries_are_not_forwarded(
+    make_rig: Callable[..., Rig], articles: ArticleStore, article: Article, clock: Clock
+) -> None:
+    rig = make_rig()
+    assert rig.ledger.claim(article.id, CHANNEL.id, 1) is not None  # after_id 0
+    for n in range(3):  # other articles' posts, recorded while this one was in flight
+        other = article.model_copy(update={"id": f"other-{n}", "url": f"https://example.com/o/{n}"})
+        assert rig.run(other, CHANNEL).kind is OutcomeKind.DONE
+    [posted] = rig.publisher("telegram").publish(CHANNEL, title_and_link(article, CHANNEL))
+    clock.now += 61  # the worker died
+    assert [d.destination for d in run(rig, articles).found] == [CHANNEL.id]
+    assert forwards(rig) == 1  # only the unrecorded message was forwarded
+    record = rig.ledger.get(article.id, CHANNEL.id, 1)
+    assert record is not None and record.message_ids == (posted,)

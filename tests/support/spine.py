@@ -74,6 +74,14 @@ class Spine:
         self.services.append(proc)
         return proc
 
+    def beat(self) -> Service:
+        """Start a `distributor beat` in its own folder (its schedule file); stopped at teardown."""
+        folder = self.logs / f"beat{len(self.services)}"
+        folder.mkdir()
+        beat = Service(["beat"], self.env, self.logs / f"{folder.name}.log", cwd=folder)
+        self.services.append(beat.start("beat: Starting"))
+        return beat
+
     def ledger(self) -> Ledger:
         """A ledger client on this deployment's namespace."""
         return self.container.ledger

@@ -27,7 +27,8 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
 
     def build(redis_url: str = REDIS_URL, **overrides: Any) -> Spine:
         routing = overrides.pop("routing_file", EXAMPLE_ROUTING)
-        ctx = running_sandbox(sandbox_config_for(EXAMPLE_ROUTING))
+        sandbox = overrides.pop("sandbox_config", None) or sandbox_config_for(EXAMPLE_ROUTING)
+        ctx = running_sandbox(sandbox)
         sandbox_url = ctx.__enter__()
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
