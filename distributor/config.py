@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     lease_s: int = Field(default=60, ge=1)
     max_attempts: int = Field(default=8, ge=1)
     reconcile_min_age_s: float = Field(default=120.0, ge=0)
+    # how far the platform's clock may run ahead of ours: a post dated later than an in-doubt
+    # delivery's doubt plus this is surely not its post (the probe stops there)
+    reconcile_slack_s: float = Field(default=30.0, ge=0, le=3600)
     # the outbox sweep sends an event's fan-out again after this long with a delivery pending
     outbox_stale_s: float = Field(default=900.0, ge=1)
 

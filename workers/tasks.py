@@ -126,6 +126,7 @@ def reconcile_task(task: ContainerTask) -> None:
     report = reconcile(
         c.ledger, c.publisher_for, c.routing, c.articles,
         probe=c.probe, min_age_s=c.settings.reconcile_min_age_s,
+        slack_s=c.settings.reconcile_slack_s,
     )  # fmt: skip
     for found in report.found:
         destination = c.routing.get(found.destination)

@@ -31,7 +31,6 @@ from distributor.publishing.probe import NotYet, Probe, ProbePass
 from distributor.publishing.routing import RoutingTable
 
 PublisherFor = Callable[[Destination], Publisher]  # the destination's account's publisher
-CLOCK_SLACK_S = 30.0  # the platform's clock may run ahead of ours
 
 
 @dataclass
@@ -57,9 +56,11 @@ def reconcile(
     *,
     probe: Probe,
     min_age_s: float = 120.0,
+    slack_s: float = 30.0,
 ) -> ReconcileReport:
     """One pass over the in-doubt set; safe to run concurrently with deliveries and with
-    other passes."""
+    other passes. ``slack_s``: how far the platform's clock may run ahead of ours (a post
+    dated later than the doubt's start plus this is surely not the in-doubt one)."""
     report = ReconcileReport(expired=ledger.expire_leases())
     probes = probe.start()
     for item in ledger.in_doubt_items():
@@ -77,7 +78,8 @@ def reconcile(
         article = article.model_copy(update={"revision": delivery.revision})
         try:
             publisher = publishers(destination)
-            _settle(item, article, destination, ledger, publisher, probes, report, min_age_s)
+            ages = (min_age_s, slack_s)
+            _settle(item, article, destination, ledger, publisher, probes, report, ages)
         except DeliveryError as exc:
             report.errors.append((delivery, str(exc)))
     return report
@@ -91,8 +93,9 @@ def _settle(
     publisher: Publisher,
     probes: ProbePass,
     report: ReconcileReport,
-    min_age_s: float,
+    ages: tuple[float, float],  # min_age_s, slack_s
 ) -> None:
+    min_age_s, slack_s = ages
     delivery, doubt = item.delivery, item.doubt
     unpublished = ledger.unpublished_revision(delivery.article_id, delivery.destination)
     gone = delivery.revision <= unpublished
@@ -106,7 +109,7 @@ def _settle(
     known = _known_elsewhere(ledger, delivery)
     lookup = Lookup(
         article.url, item.after_id, ledger.high_water(delivery.destination),
-        latest + CLOCK_SLACK_S, known,
+        latest + slack_s, known,
     )  # fmt: skip
     if isinstance(publisher, Prober):
         ids = probes.find(publisher, destination, lookup, item)

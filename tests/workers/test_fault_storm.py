@@ -36,7 +36,9 @@ def test_every_delivery_ends_once_and_no_call_reaches_a_blocked_chat(
         telegram_probe_chat=storm.PROBE_CHAT,
         rate_scale=SCALE,
         probe_budget=100,
+        reconcile_slack_s=2,  # the sandbox runs on this machine's clock
         x_tier="pro",
+        x_probe_s=2,  # an injected 429 claims a one-post window: X's next answer corrects it
         x_images=False,  # no featured-image download from the (offline) site
         lease_s=10,
         visibility_timeout_s=60,  # a task may run 24 s (soft limit): passes sleep governor waits
