@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     # rate governor (docs/architecture.md, "Rate governor"): one call in flight per Telegram
     # chat, so no call is on its way to a chat while another's 429 is arriving
     telegram_single_flight: bool = True
-    # the reconciler's probe: forwards per beat pass (all in-doubt items together)
-    probe_budget: int = Field(default=200, ge=1, le=10_000)
+    # the reconciler's probe: forwards per pass, all in-doubt items together (the probe chat
+    # takes 20 messages a minute; a pass runs every 15 s)
+    probe_budget: int = Field(default=20, ge=1, le=10_000)
     x_consumer_key: SecretStr | None = None
     x_consumer_secret: SecretStr | None = None
     x_access_token: SecretStr | None = None

@@ -80,6 +80,16 @@ class Tally:
     unrecorded: int
 
 
+def states(spine: Spine, articles: int) -> Counter[str]:
+    """The storm's deliveries by state (the ledger only: cheap enough to poll)."""
+    found: Counter[str] = Counter()
+    for n in range(articles):
+        found.update(
+            d.state.value for d in spine.deliveries(storm_event(n)["article"]["id"]).values()
+        )
+    return found
+
+
 def tally(spine: Spine, articles: int, channels: int) -> Tally:
     """Compare the ledger with what stands in the sandbox, per destination and article."""
     states: Counter[str] = Counter()
