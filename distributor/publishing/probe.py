@@ -125,6 +125,9 @@ class ProbePass:
                 if stopped is not None:
                     return stopped
             found, misses = probe_step(lookup, settings.gap, message_id, misses, copy)
+            if found == ():  # absent for now: a later pass (before min_age) re-reads only the end
+                self._save(cursor_key, item, message_id - misses + 1 if misses else message_id, 0)
+                return found
             message_id += 1
             if found is not None:
                 p.redis.delete(cursor_key)

@@ -199,3 +199,21 @@ def test_posts_recorded_for_other_deliveries_are_not_forwarded(
     assert forwards(rig) == 1  # only the unrecorded message was forwarded
     record = rig.ledger.get(article.id, CHANNEL.id, 1)
     assert record is not None and record.message_ids == (posted,)
+
+
+def test_a_young_absent_post_is_not_read_again_from_the_start(
+    make_rig: Callable[..., Rig], articles: ArticleStore, article: Article, clock: Clock
+) -> None:
+    rig = make_rig()
+    assert rig.ledger.claim(article.id, CHANNEL.id, 1) is not None  # then died before the call
+    telegram = rig.publisher("telegram")
+    for n in range(2):  # other posts, not recorded
+        other = article.model_copy(update={"url": f"https://example.com/other/{n}"})
+        telegram.publish(CHANNEL, title_and_link(other, CHANNEL))
+    clock.now += 61
+    assert [d.destination for d in run(rig, articles).waiting] == [CHANNEL.id]  # too young
+    assert forwards(rig) == 2
+    clock.now += 120
+    (requeued,) = run(rig, articles).requeue
+    assert requeued[1] == CHANNEL
+    assert forwards(rig) == 2  # only the missing ids at the end were asked again
