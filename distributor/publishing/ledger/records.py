@@ -109,6 +109,8 @@ def decode_in_doubt(raw: dict[str, str], since: float) -> InDoubtItem:
     action: ClaimMode = "edit" if raw.get("action") == "edit" else "post"
     lease_until, after_id = float(raw.get("lease_until", 0)), int(raw.get("after_id") or 0)
     doubt = int(raw.get("doubts") or 0)
+    # the hash is read after the index: if it went in doubt anew in between, its own time
+    since = max(since, float(raw.get("updated_at") or since))
     return InDoubtItem(decode_delivery(raw), action, since, lease_until, after_id, doubt)
 
 
