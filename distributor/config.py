@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     # a private chat of the bot's where the reconciler forwards channel posts to look for an
     # in-doubt one (copies are deleted at once); without it in-doubt Telegram posts are held
     telegram_probe_chat: str | None = None
+    # rate governor (docs/architecture.md, "Rate governor"): one call in flight per Telegram
+    # chat, so no call is on its way to a chat while another's 429 is arriving
+    telegram_single_flight: bool = True
+    # the reconciler's probe: forwards per pass, all in-doubt items together (the probe chat
+    # takes 20 messages a minute; a pass runs every 15 s)
+    probe_budget: int = Field(default=20, ge=1, le=10_000)
     x_consumer_key: SecretStr | None = None
     x_consumer_secret: SecretStr | None = None
     x_access_token: SecretStr | None = None
@@ -69,6 +75,9 @@ class Settings(BaseSettings):
     x_usage_cap_reset_day: int = Field(default=1, ge=1, le=28)  # 00:00 UTC of this day
     # "off" lifts the rate governor's limits: only with sandbox=true, for throughput benchmarks
     rate_limits: Literal["on", "off"] = "on"
+    # sandbox only: every Telegram limit this many times faster (the sandbox's flood limits
+    # scaled alike), so a storm or soak runs in seconds with the governor still in charge
+    rate_scale: float = Field(default=1.0, ge=1.0, le=1000.0)
     # operators: the featured image on X, fetched only from public addresses unless a network
     # is listed here (JSON list of CIDRs, e.g. ["127.0.0.1/32"] for the sandbox and tests)
     x_images: bool = True
@@ -98,6 +107,9 @@ class Settings(BaseSettings):
     lease_s: int = Field(default=60, ge=1)
     max_attempts: int = Field(default=8, ge=1)
     reconcile_min_age_s: float = Field(default=120.0, ge=0)
+    # how far the platform's clock may run ahead of ours: a post dated later than an in-doubt
+    # delivery's doubt plus this is surely not its post (the probe stops there)
+    reconcile_slack_s: float = Field(default=30.0, ge=0, le=3600)
     # the outbox sweep sends an event's fan-out again after this long with a delivery pending
     outbox_stale_s: float = Field(default=900.0, ge=1)
 
@@ -146,6 +158,8 @@ class Settings(BaseSettings):
     def _rate_limits_off_only_in_sandbox(self) -> Settings:
         if self.rate_limits == "off" and not self.sandbox:
             raise ValueError("rate_limits=off is only allowed with sandbox=true (benchmarks)")
+        if self.rate_scale != 1.0 and not self.sandbox:
+            raise ValueError("rate_scale is only allowed with sandbox=true (storms, soaks)")
         return self
 
     @model_validator(mode="after")

@@ -124,8 +124,10 @@ def reconcile_task(task: ContainerTask) -> None:
     """Settle expired leases and in-doubt posts; send again what was not posted."""
     c = task.container
     report = reconcile(
-        c.ledger, c.publisher_for, c.routing, c.articles, min_age_s=c.settings.reconcile_min_age_s
-    )
+        c.ledger, c.publisher_for, c.routing, c.articles,
+        probe=c.probe, min_age_s=c.settings.reconcile_min_age_s,
+        slack_s=c.settings.reconcile_slack_s,
+    )  # fmt: skip
     for found in report.found:
         destination = c.routing.get(found.destination)
         if destination.platform == "x":

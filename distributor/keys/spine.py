@@ -60,6 +60,11 @@ class SpineKeys:
         """Sorted set of delivery keys in ``sending``, scored by lease expiry."""
         return f"{self.prefix}:leases"
 
+    def recorded_ids(self, destination: str) -> str:
+        """Sorted set: the message ids recorded at a destination (score: the id), newest kept;
+        the probe never forwards one of these (they are other deliveries' posts)."""
+        return f"{self.prefix}:recorded-ids:{destination}"
+
     def high_water(self) -> str:
         """Hash: destination → the highest message id recorded there (where to look for an
         in-doubt post that may have been made after it)."""
@@ -86,6 +91,23 @@ class SpineKeys:
     def rate(self, scope: str) -> str:
         """GCRA theoretical arrival time for one limit scope."""
         return f"{self.prefix}:rate:{scope}"
+
+    def rate_hold(self, scope: str) -> str:
+        """When a platform's ``retry_after`` on one scope ends (microseconds, Redis clock)."""
+        return f"{self.prefix}:rate-hold:{scope}"
+
+    def flight(self, scope: str) -> str:
+        """Lock: the one call in flight to a chat (single flight per chat)."""
+        return f"{self.prefix}:flight:{scope}"
+
+    # the reconciler's probe (publishing/probe.py)
+    def probe_cursor(self, delivery_key: str) -> str:
+        """Hash: where the probe of one in-doubt delivery stopped (next id, misses, doubt)."""
+        return f"{self.prefix}:probe:cursor:{delivery_key}"
+
+    def probe_lock(self, delivery_key: str) -> str:
+        """Lock: one probe of an in-doubt delivery at a time."""
+        return f"{self.prefix}:probe:lock:{delivery_key}"
 
     # X budget (publishing/budget.py): limits learnt from the platform's answers, held posts
     def budget(self, scope: str) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from distributor.models import Destination, Platform, RenderedPost
@@ -42,6 +43,41 @@ class LimitReading:
     reset: float
     label: str
     probe: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeCopy:
+    """One channel message as the probe chat saw its forwarded copy: the links it carries
+    (normalised) and when the original was posted (Unix seconds, None when not said)."""
+
+    links: frozenset[str]
+    date: float | None
+
+
+def probe_step(
+    lookup: Lookup, gap: int, message_id: int, misses: int, copy: ProbeCopy | None
+) -> tuple[tuple[str, ...] | None, int]:
+    """One probed message's verdict and the misses in a row so far: its id when it is the
+    post; () when the search is over (``gap`` ids in a row past ``lookup.upto_id`` missing, or
+    a message newer than ``lookup.until``); None to go on to the next id."""
+    if copy is None:  # deleted, or not posted yet
+        misses = misses + 1 if message_id > lookup.upto_id else 0
+        return (() if misses >= gap else None), misses
+    if normalise_url(lookup.article_url) in copy.links and str(message_id) not in lookup.skip:
+        return (str(message_id),), 0
+    if copy.date is not None and copy.date > lookup.until:
+        return (), 0
+    return None, 0
+
+
+def search_gap(lookup: Lookup, target: str, gap: int) -> int:
+    """How many missing ids in a row prove a post absent: one past an id given out after its
+    claim's lease ran out (``lookup.bounded``); ``gap`` in a channel or supergroup (``@name`` or
+    ``-100…``), which numbers its own messages; never in a private chat or basic group, whose ids
+    are the bot account's across chats (docs/architecture.md, "Message ids")."""
+    if lookup.bounded:
+        return 1
+    return gap if target.startswith(("@", "-100")) else sys.maxsize
 
 
 def normalise_url(url: str) -> str:
@@ -84,4 +120,17 @@ class Publisher(Protocol):
     def find_post(self, destination: Destination, lookup: Lookup) -> tuple[str, ...] | None:
         """Reconciliation: ids of the post linking the article, () when surely none was
         made, None when it cannot be known."""
+        ...
+
+
+@runtime_checkable
+class Prober(Protocol):
+    """A publisher that reads a chat one message at a time through a probe chat (Telegram has
+    no history API); the reconciler paces it (publishing/probe.py)."""
+
+    probe_chat: str | None
+
+    def forward_probe(self, destination: Destination, message_id: int) -> ProbeCopy | None:
+        """Forward one message to the probe chat, read the copy and delete it; None when the
+        message does not exist (deleted, or not posted yet)."""
         ...

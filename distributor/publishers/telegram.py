@@ -29,10 +29,17 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from distributor.errors import DeliveryError, InDoubt, MediaRefused, PermanentError, TransientError
+from distributor.errors import (
+    DeliveryError,
+    InDoubt,
+    MediaRefused,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.formatting.telegram import text_fallback
 from distributor.models import Destination, Platform, RenderedPost
-from distributor.publishers.base import Lookup, normalise_url
+from distributor.publishers.base import Lookup, ProbeCopy, normalise_url, probe_step, search_gap
 from distributor.publishers.telegram_refusals import explain, photo_refused
 
 T = TypeVar("T")
@@ -54,7 +61,7 @@ class TelegramPublisher:
         self, bot: Bot, *, probe_chat: str | None = None, max_probes: int = 1000, gap: int = 5
     ) -> None:
         self._bot = bot
-        self._probe_chat = probe_chat
+        self.probe_chat = probe_chat  # where probes forward to (None: no probing)
         self._max_probes = max_probes
         self._gap = gap
         self._loop = asyncio.new_event_loop()
@@ -115,35 +122,33 @@ class TelegramPublisher:
         """Look through the chat's messages after ``lookup.after_id`` for one linking the article.
 
         The Bot API cannot read a chat's history, but message ids in a chat go up one by one
-        and the bot can forward any message of it: each is forwarded to the probe chat, read
-        and the copy deleted. () once ``gap`` ids in a row past ``lookup.upto_id`` are missing
-        (in a channel or supergroup: private chats and basic groups share the bot's counter,
-        docs/architecture.md "Message ids"; one when ``lookup.bounded``) or a message is newer
-        than ``lookup.until``; None without a probe chat (unknowable) or when ``max_probes``
-        messages were not enough.
+        and the bot can forward any message of it (``forward_probe``; ``probe_step`` decides
+        when to stop, after ``search_gap`` missing ids: private chats and basic groups share the
+        bot's counter, docs/architecture.md "Message ids"). None without a probe chat
+        (unknowable) or when ``max_probes`` messages were not enough. Unpaced: the reconciler
+        paces its probes itself (publishing/probe.py).
         """
-        if self._probe_chat is None:
+        if self.probe_chat is None:
             return None
-        chat, probe = chat_id(destination.target), chat_id(self._probe_chat)
-        wanted, misses = normalise_url(lookup.article_url), 0
-        per_chat = numbered_per_chat(destination.target)
-        gap = 1 if lookup.bounded else self._gap if per_chat else self._max_probes + 1
+        misses, gap = 0, search_gap(lookup, destination.target, self._gap)
         for message_id in range(lookup.after_id + 1, lookup.after_id + 1 + self._max_probes):
-            forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
-            copy = self._call(forward, tolerate=("message to forward not found",))
-            if copy is None:  # deleted, or not posted yet
-                misses = misses + 1 if message_id > lookup.upto_id else 0
-                if misses >= gap:
-                    return ()
-                continue
-            misses = 0
-            self._call(self._bot.delete_message(probe, copy.message_id), tolerate=_GONE)
-            if wanted in _links(copy) and str(message_id) not in lookup.skip:
-                return (str(message_id),)
-            origin = copy.forward_origin
-            if origin is not None and origin.date.timestamp() > lookup.until:
-                return ()
+            copy = self.forward_probe(destination, message_id)
+            found, misses = probe_step(lookup, gap, message_id, misses, copy)
+            if found is not None:
+                return found
         return None
+
+    def forward_probe(self, destination: Destination, message_id: int) -> ProbeCopy | None:
+        """Forward one message to the probe chat, read the copy, delete it."""
+        assert self.probe_chat is not None
+        chat, probe = chat_id(destination.target), chat_id(self.probe_chat)
+        forward = self._bot.forward_message(probe, chat, message_id, disable_notification=True)
+        copy = self._call(forward, tolerate=("message to forward not found",))
+        if copy is None:
+            return None
+        self._call(self._bot.delete_message(probe, copy.message_id), tolerate=_GONE)
+        origin = copy.forward_origin
+        return ProbeCopy(frozenset(_links(copy)), origin.date.timestamp() if origin else None)
 
     def close(self) -> None:
         """Close the HTTP client and the event loop."""
@@ -196,7 +201,8 @@ def classify(exc: TelegramError, target: str = "") -> DeliveryError:
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return TransientError(f"Telegram flood control: {exc.message}", retry_after=seconds)
+        # a 429: surely not done, and the whole chat must wait (the governor holds it)
+        return RateLimited(f"Telegram flood control: {exc.message}", retry_after=seconds)
     if isinstance(exc, ChatMigrated):
         return PermanentError(f"chat migrated to {exc.new_chat_id}: update the routing file")
     if isinstance(exc, BadRequest | Forbidden | InvalidToken | Conflict | EndPointNotFound):
@@ -205,12 +211,6 @@ def classify(exc: TelegramError, target: str = "") -> DeliveryError:
         return TransientError(f"Telegram unreachable: {exc.message}")
     # read/write timeouts, resets after sending, 5xx and unreadable answers
     return InDoubt(f"Telegram outcome unknown: {type(exc).__name__}: {exc.message}")
-
-
-def numbered_per_chat(target: str) -> bool:
-    """Whether the chat numbers its own messages: a channel or supergroup (``@name`` or
-    ``-100…``), not a private chat or basic group (numbered per account)."""
-    return target.startswith("@") or target.startswith("-100")
 
 
 def chat_id(target: str) -> int | str:

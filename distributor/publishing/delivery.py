@@ -35,6 +35,7 @@ from distributor.models import (
 )
 from distributor.publishers.base import Lookup, Publisher
 from distributor.publishing.fallback import publish_or_fallback
+from distributor.publishing.governed import governed_delete
 from distributor.publishing.ledger import Claim, ClaimMode, Ledger, LivePost
 from distributor.publishing.priority import Standing, Tier
 from distributor.publishing.ratelimit import RateGovernor
@@ -108,7 +109,7 @@ def deliver(
     ``max_delay_s`` is how long after its record was written it may still go out.
     """
     if action == "unpublish":
-        return _unpublish(article, destination, ledger, publisher)
+        return _unpublish(article, destination, ledger, governor, publisher, max_wait_s, sleep)
     where = (article.id, destination.id, article.revision)
     ticket = "/".join(map(str, where))
     snapshot = ledger.snapshot(*where)
@@ -161,16 +162,25 @@ def deliver(
         return Outcome(OutcomeKind.RETRY, turn.held, wait, notice=notice, governor_wait_s=wait)
     if mode == "post":
         post = publisher.prepare(destination, post)  # posts nothing; a retry may redo it
-    claim = ledger.claim(*where, action=mode)
-    if claim is None:
-        governor.refund(destination)
-        return Outcome(OutcomeKind.NOTHING, f"not claimed: {_state(ledger, where)}")
-    try:
-        return call_platform(
-            claim, destination, post, live, ledger, publisher, max_attempts, article.url
-        )
-    except LeaseLost as exc:
-        return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
+    with governor.flight(destination, max_wait_s) as held:
+        if held > 0:  # a 429 holds the chat (or a call to it stayed in flight): not yet
+            return held_back(held)
+        claim = ledger.claim(*where, action=mode)
+        if claim is None:
+            governor.refund(destination)
+            return Outcome(OutcomeKind.NOTHING, f"not claimed: {_state(ledger, where)}")
+        try:
+            return call_platform(
+                claim, destination, post, live, ledger, publisher, max_attempts, article.url,
+                governor,
+            )  # fmt: skip
+        except LeaseLost as exc:
+            return Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
+
+
+def held_back(wait: float) -> Outcome:
+    """The chat is held after a 429 (or busy with another call): try again after ``wait``."""
+    return Outcome(OutcomeKind.RETRY, f"chat held for {wait:.1f}s", backoff(0, wait))
 
 
 def _state(ledger: Ledger, where: tuple[str, str, int]) -> str:
@@ -214,8 +224,10 @@ def call_platform(
     publisher: Publisher,
     max_attempts: int,
     article_url: str,
+    governor: RateGovernor,
 ) -> Outcome:
-    """The platform call under a claim, and its record; ``LeaseLost`` propagates."""
+    """The platform call under a claim (and the chat's ``flight``), and its record; a 429
+    holds the chat for every worker. ``LeaseLost`` propagates."""
     try:
         if claim.action == "edit":
             assert live is not None
@@ -224,6 +236,8 @@ def call_platform(
         else:
             ids, post = publish_or_fallback(claim, destination, post, ledger, publisher)
     except RateLimited as exc:  # a spent limit: waiting cures it, so it is not an attempt
+        if exc.retry_after is not None:
+            governor.hold_for(destination, exc.retry_after)
         ledger.release(claim, str(exc))
         wait = backoff(0, exc.retry_after)
         return Outcome(OutcomeKind.RETRY, str(exc), wait, platform_retry_after=exc.retry_after)
@@ -291,9 +305,16 @@ def _retry(
 
 
 def _unpublish(
-    article: Article, destination: Destination, ledger: Ledger, publisher: Publisher
+    article: Article,
+    destination: Destination,
+    ledger: Ledger,
+    governor: RateGovernor,
+    publisher: Publisher,
+    max_wait_s: float,
+    sleep: Callable[[float], None],
 ) -> Outcome:
-    """Delete every recorded post up to this revision; deletes are safe to repeat."""
+    """Delete every recorded post up to this revision; deletes are safe to repeat. Each takes
+    the governor's slots and the chat's flight, as a post does."""
     plan = ledger.unpublish(article.id, destination.id, article.revision)
     if plan.busy:
         return Outcome(OutcomeKind.RETRY, "a post is in flight", backoff(1))
@@ -301,7 +322,7 @@ def _unpublish(
     if not plan.message_ids:
         return Outcome(OutcomeKind.NOTHING, f"no post to delete{doubt}")
     try:
-        publisher.delete(destination, plan.message_ids)
+        governed_delete(governor, destination, publisher, plan.message_ids, max_wait_s, sleep)
     except TransientError as exc:
         return Outcome(OutcomeKind.RETRY, str(exc), backoff(1, exc.retry_after))
     except InDoubt as exc:

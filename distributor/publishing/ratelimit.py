@@ -10,10 +10,12 @@ and the caller learns how long to wait. X accounts are not paced: their posts ar
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import LockError
 
 from distributor.keys import Keys
 from distributor.lua import script
@@ -121,6 +123,11 @@ class RateTable:
         return Limit("telegram:readers:paid", interval * count, max(1, burst // count))
 
 
+def chat_limits(limits: Sequence[Limit]) -> tuple[Limit, ...]:
+    """The per-chat scopes among ``limits`` (what a chat's 429 holds), the chat's own first."""
+    return tuple(limit for limit in limits if limit.scope.startswith("telegram:chat:"))
+
+
 def budget_scope(destination: Destination) -> str | None:
     """The budget an X destination spends: its account's (several destinations may share one)."""
     if destination.platform != "x":
@@ -129,7 +136,12 @@ def budget_scope(destination: Destination) -> str | None:
 
 
 class RateGovernor:
-    """Shared rate limits in Redis; ``acquire`` never blocks, it says how long to wait."""
+    """Shared rate limits in Redis; ``acquire`` never blocks, it says how long to wait.
+
+    ``single_flight``: at most one call in flight per chat, so no call can be on its way to a
+    chat while another call's 429 is arriving (its lock expires after ``flight_s``, longer than
+    any call may take, should its holder die).
+    """
 
     def __init__(
         self,
@@ -137,11 +149,19 @@ class RateGovernor:
         keys: Keys,
         table: RateTable | None = None,
         budget: PostBudget | None = None,
+        *,
+        single_flight: bool = True,
+        flight_s: float = 60.0,
     ) -> None:
+        self._redis = redis
         self._keys = keys
         self.table = table or RateTable()
         self.budget = budget  # None: X posts are not budgeted (rate_limits=off)
+        self.single_flight = single_flight
+        self._flight_s = flight_s
         self._script = redis.register_script(script("distributor.publishing", "gcra"))
+        self._hold = redis.register_script(script("distributor.publishing", "gcra_hold"))
+        self._held = redis.register_script(script("distributor.publishing", "gcra_held"))
 
     def acquire(self, limits: Sequence[Limit]) -> float:
         """0.0 after taking a slot in every scope at once; else seconds to wait (nothing taken)."""
@@ -159,6 +179,56 @@ class RateGovernor:
         return self.acquire(self.table.limits_for(destination))
 
     # KEYS: one theoretical-arrival-time key per scope; ARGV: interval_us, burst for each scope.
+
+    # holds: a platform's retry_after, for every worker
+    def hold(self, limits: Sequence[Limit], seconds: float) -> None:
+        """Nothing may be acquired in these scopes for ``seconds`` (from the Redis clock), and
+        ``held`` says so; a longer hold already in place stays."""
+        if not limits or seconds <= 0:
+            return
+        keys: list[str] = []
+        args: list[int] = [math.ceil(seconds * 1_000_000)]
+        for limit in limits:
+            keys += [self._keys.rate(limit.scope), self._keys.rate_hold(limit.scope)]
+            args += [math.ceil(limit.interval_s * 1_000_000), limit.burst]
+        self._hold(keys=keys, args=args)
+
+    def held(self, limits: Sequence[Limit]) -> float:
+        """Seconds until the longest hold on these scopes ends (0.0: none); takes nothing."""
+        if not limits:
+            return 0.0
+        keys = [self._keys.rate_hold(limit.scope) for limit in limits]
+        return int(self._held(keys=keys)) / 1_000_000
+
+    def hold_for(self, destination: Destination, seconds: float) -> None:
+        """A 429 from a call to ``destination``'s chat: hold the chat's scopes. Telegram's 429
+        does not say which limit it enforces; the bot-wide scope is kept by ``acquire`` alone."""
+        self.hold(chat_limits(self.table.limits_for(destination)), seconds)
+
+    @contextmanager
+    def flight(self, destination: Destination, wait_s: float) -> Iterator[float]:
+        """The turn to call ``destination``'s chat: yields 0.0 when the call may go now, else
+        the seconds to wait (the chat is held, or another call stayed in flight for
+        ``wait_s``). With ``single_flight`` the chat's lock is held until the block ends."""
+        limits = self.table.limits_for(destination)
+        chats = chat_limits(limits)
+        if not chats:
+            yield 0.0
+            return
+        if not self.single_flight:
+            yield self.held(limits)
+            return
+        lock = self._redis.lock(
+            self._keys.flight(chats[0].scope), timeout=self._flight_s, blocking_timeout=wait_s
+        )
+        if not lock.acquire():
+            yield max(wait_s, chats[0].interval_s)
+            return
+        try:
+            yield self.held(limits)
+        finally:
+            with suppress(LockError):  # it expired: the call outlived flight_s
+                lock.release()
 
     # the X side: the budget learnt from X's answers
     def admit(

@@ -5,7 +5,9 @@ a post citing the article found → ``sent`` with its ids (or deleted, if the ar
 unpublished since); surely absent (once ``min_age_s`` has passed since the doubt began, so a
 slow worker or a lagging timeline cannot fool us) → ``pending`` and re-enqueued; unknowable
 (Telegram without a probe chat) → the destination's ``on_in_doubt`` policy. In-doubt edits are
-simply re-enqueued: repeating an edit cannot duplicate a post.
+simply re-enqueued: repeating an edit cannot duplicate a post. Telegram is probed through the
+governor, resumably, one probe per item at a time, within a budget per pass (``probe``); a
+decision settles only the doubt it was made about (``InDoubtItem.doubt``), never a newer one.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from distributor.models import (
     Destination,
     InDoubtPolicy,
 )
-from distributor.publishers.base import Lookup, Publisher
+from distributor.publishers.base import Lookup, Prober, Publisher
 from distributor.publishing.articles import ArticleStore
+from distributor.publishing.governed import governed_delete
 from distributor.publishing.ledger import InDoubtItem, Ledger
+from distributor.publishing.probe import NotYet, Probe, ProbePass
 from distributor.publishing.routing import RoutingTable
 
 PublisherFor = Callable[[Destination], Publisher]  # the destination's account's publisher
-CLOCK_SLACK_S = 30.0  # the platform's clock may run ahead of ours
 
 
 @dataclass
@@ -51,10 +54,15 @@ def reconcile(
     routing: RoutingTable,
     articles: ArticleStore,
     *,
+    probe: Probe,
     min_age_s: float = 120.0,
+    slack_s: float = 30.0,
 ) -> ReconcileReport:
-    """One pass over the in-doubt set; safe to run concurrently with deliveries."""
+    """One pass over the in-doubt set; safe to run concurrently with deliveries and with
+    other passes. ``slack_s``: how far the platform's clock may run ahead of ours (a post
+    dated later than the doubt's start plus this is surely not the in-doubt one)."""
     report = ReconcileReport(expired=ledger.expire_leases())
+    probes = probe.start()
     for item in ledger.in_doubt_items():
         delivery = item.delivery
         try:
@@ -70,7 +78,8 @@ def reconcile(
         article = article.model_copy(update={"revision": delivery.revision})
         try:
             publisher = publishers(destination)
-            _settle(item, article, destination, ledger, publisher, report, min_age_s)
+            ages = (min_age_s, slack_s)
+            _settle(item, article, destination, ledger, publisher, probes, report, ages)
         except DeliveryError as exc:
             report.errors.append((delivery, str(exc)))
     return report
@@ -82,46 +91,60 @@ def _settle(
     destination: Destination,
     ledger: Ledger,
     publisher: Publisher,
+    probes: ProbePass,
     report: ReconcileReport,
-    min_age_s: float,
+    ages: tuple[float, float],  # min_age_s, slack_s
 ) -> None:
-    delivery = item.delivery
+    min_age_s, slack_s = ages
+    delivery, doubt = item.delivery, item.doubt
     unpublished = ledger.unpublished_revision(delivery.article_id, delivery.destination)
     gone = delivery.revision <= unpublished
     if item.action == "edit":
-        if ledger.resolve(delivery, DeliveryState.PENDING, "in-doubt edit: repeat it") and not gone:
+        reason = "in-doubt edit: repeat it"
+        repeat = ledger.resolve(delivery, DeliveryState.PENDING, reason, doubt=doubt)
+        if repeat and not gone:
             report.requeue.append((article, destination))
         return
     latest = min(item.lease_until or item.since, item.since)  # no call outlives its lease
     known = _known_elsewhere(ledger, delivery)
     lookup = Lookup(
         article.url, item.after_id, ledger.high_water(delivery.destination),
-        latest + CLOCK_SLACK_S, known,
+        latest + slack_s, known,
     )  # fmt: skip
-    ids = publisher.find_post(destination, lookup)
+    if isinstance(publisher, Prober):
+        ids = probes.find(publisher, destination, lookup, item)
+    else:
+        ids = publisher.find_post(destination, lookup)
+    if isinstance(ids, NotYet):
+        report.waiting.append(delivery)
+        return
     if ids is None:
         if destination.on_in_doubt is InDoubtPolicy.ASSUME_SENT:
-            if ledger.resolve(delivery, DeliveryState.SENT, "unverifiable: policy assume_sent"):
+            reason = "unverifiable: policy assume_sent"
+            if ledger.resolve(delivery, DeliveryState.SENT, reason, doubt=doubt):
                 report.assumed_sent.append(delivery)
         else:
             report.held.append(delivery)
         return
     if ids and not set(ids) & known:
         if gone:
-            publisher.delete(destination, ids)
-            if ledger.resolve(delivery, DeliveryState.DELETED, "found after unpublish, deleted"):
+            governed_delete(probes.governor, destination, publisher, ids, max_wait_s=2.0)
+            reason = "found after unpublish, deleted"
+            if ledger.resolve(delivery, DeliveryState.DELETED, reason, doubt=doubt):
                 report.deleted.append(delivery)
         else:
             method = "tweet" if destination.platform == "x" else ""
-            if ledger.resolve(delivery, DeliveryState.SENT, "found on the platform", ids, method):
+            reason = "found on the platform"
+            if ledger.resolve(delivery, DeliveryState.SENT, reason, ids, method, doubt):
                 report.found.append(delivery)
         return
     if ledger.now() - item.since < min_age_s:
         report.waiting.append(delivery)
     elif gone:
-        if ledger.resolve(delivery, DeliveryState.DELETED, "not posted; article unpublished"):
+        reason = "not posted; article unpublished"
+        if ledger.resolve(delivery, DeliveryState.DELETED, reason, doubt=doubt):
             report.deleted.append(delivery)
-    elif ledger.resolve(delivery, DeliveryState.PENDING, "not found on the platform"):
+    elif ledger.resolve(delivery, DeliveryState.PENDING, "not found on the platform", doubt=doubt):
         if delivery.reshare is not None:
             report.requeue_reshares.append((delivery.reshare, destination))
         else:

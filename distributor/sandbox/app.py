@@ -8,6 +8,7 @@ from distributor.sandbox.config import ChatSpec, SandboxConfig
 from distributor.sandbox.inspection import inspect_router
 from distributor.sandbox.state import Sandbox
 from distributor.sandbox.telegram.api import telegram_router
+from distributor.sandbox.telegram.flood_watch import FloodWatch, flood_router
 from distributor.sandbox.x.api import x_router
 
 __all__ = ["ChatSpec", "SandboxConfig", "create_sandbox_app"]
@@ -23,7 +24,9 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> FastAPI:
         openapi_url="/sandbox/openapi.json",
     )
     app.state.sandbox = sandbox
-    app.include_router(telegram_router(sandbox))
+    watch = FloodWatch()  # the storm check: calls to a chat before its retry_after passed
+    app.include_router(telegram_router(sandbox, watch))
+    app.include_router(flood_router(sandbox, watch))
     app.include_router(x_router(sandbox))
     app.include_router(inspect_router(sandbox))
     return app

@@ -34,6 +34,7 @@ from distributor.publishers.x_limits import tier_guess
 from distributor.publishing.articles import ArticleStore, PublishedArticles
 from distributor.publishing.budget import BudgetPolicy, Guess, PostBudget
 from distributor.publishing.ledger import Ledger
+from distributor.publishing.probe import Probe, ProbeSettings
 from distributor.publishing.ratelimit import RateGovernor, RateTable, budget_scope
 from distributor.publishing.routing import RoutingTable
 from distributor.publishing.routing.loader import load_routing
@@ -82,7 +83,18 @@ class Container(PeopleParts):
     def governor(self) -> RateGovernor:
         """The shared rate governor (GCRA for Telegram, the X budget beside it)."""
         budget = self.x_budget if self.settings.rate_limits == "on" else None
-        return RateGovernor(self.redis, self.keys, rate_table(self.settings), budget)
+        flight_s = 4 * self.settings.http_timeout_s + 5  # longer than any call may take
+        return RateGovernor(
+            self.redis, self.keys, rate_table(self.settings), budget,
+            single_flight=self.settings.telegram_single_flight, flight_s=flight_s,
+        )  # fmt: skip
+
+    @cached_property
+    def probe(self) -> Probe:
+        """The reconciler's paced, resumable probe of Telegram chats."""
+        soft_limit = 0.8 * min(300, self.settings.visibility_timeout_s // 2)  # queue/broker.py
+        settings = ProbeSettings(budget=self.settings.probe_budget, pass_s=soft_limit / 2)
+        return Probe(self.redis, self.keys, self.governor, settings)
 
     @cached_property
     def x_budget(self) -> PostBudget:
@@ -217,9 +229,12 @@ def rate_table(settings: Settings) -> RateTable:
     """The governor's limits: the platforms' own, or none (``rate_limits=off``, sandbox only)."""
     if settings.rate_limits == "off":
         return RateTable.unenforced()
+    scale = settings.rate_scale  # 1 but in a sandbox storm
     return RateTable(  # readers: their own budget beside the channels'
-        readers_per_s=settings.readers_per_s, readers_paid_per_s=settings.readers_paid_per_s
-    )
+        telegram_per_s=round(30 * scale), chat_interval_s=1.05 / scale,
+        chat_per_min=round(20 * scale),
+        readers_per_s=settings.readers_per_s, readers_paid_per_s=settings.readers_paid_per_s,
+    )  # fmt: skip
 
 
 def x_budget_policy(settings: Settings) -> BudgetPolicy:

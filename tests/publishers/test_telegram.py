@@ -8,7 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from distributor.errors import DeliveryError, InDoubt, MediaRefused, PermanentError, TransientError
+from distributor.errors import (
+    DeliveryError,
+    InDoubt,
+    MediaRefused,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from distributor.models import Destination, RenderedPost
 from distributor.publishers.base import Lookup
 from distributor.publishers.factory import build_telegram
@@ -140,7 +147,7 @@ def test_find_post_looks_past_deleted_messages_and_stops_at_newer_ones(
         ({"kind": "server_error", "status": 502, "after": True}, InDoubt, 1),
         ({"kind": "malformed_json", "after": True}, InDoubt, 1),
         ({"kind": "hang", "hang_seconds": 3, "after": True}, InDoubt, 1),
-        ({"kind": "rate_limit", "retry_after": 7}, TransientError, 0),
+        ({"kind": "rate_limit", "retry_after": 7}, RateLimited, 0),
     ],
 )
 def test_platform_faults_map_by_whether_it_may_have_posted(

@@ -12,7 +12,7 @@ from distributor.models import Article, DeliveryState, InDoubtPolicy, UpdatePoli
 from distributor.publishing.articles import ArticleStore
 from distributor.publishing.delivery import OutcomeKind
 from distributor.publishing.ledger import Ledger
-from distributor.publishing.ratelimit import RateGovernor
+from distributor.publishing.ratelimit import RateGovernor, RateTable
 from distributor.publishing.reconcile import ReconcileReport, reconcile
 from distributor.publishing.routing import RoutingTable
 from tests.support.clock import Clock
@@ -52,11 +52,16 @@ def article(articles: ArticleStore) -> Article:
 def rig(redis_client: Redis, keys: Keys, clock: Clock) -> Iterator[Rig]:
     with sandbox_harness() as harness:
         ledger = Ledger(redis_client, keys, lease_s=60, clock=clock)
-        yield Rig(harness, ledger, RateGovernor(redis_client, keys))
+        relaxed = RateTable(chat_burst=20, chat_per_min=60)  # probes forward several at once
+        governor = RateGovernor(redis_client, keys, relaxed)
+        yield Rig(harness, ledger, governor).with_probe(redis_client, keys)
 
 
 def run(rig: Rig, articles: ArticleStore) -> ReconcileReport:
-    return reconcile(rig.ledger, rig.publisher_for, ROUTING, articles, min_age_s=120)
+    assert rig.probe is not None
+    return reconcile(
+        rig.ledger, rig.publisher_for, ROUTING, articles, probe=rig.probe, min_age_s=120
+    )
 
 
 def state(rig: Rig, article: Article, destination: str, revision: int = 1) -> DeliveryState:
@@ -200,7 +205,8 @@ def test_failures_to_check_leave_it_in_doubt(
     assert error[0].destination == X_ACCOUNT.id and "outcome unknown" in error[1]
     assert state(rig, article, X_ACCOUNT.id) is DeliveryState.IN_DOUBT
     articles_elsewhere = ArticleStore(redis_client, Keys("elsewhere"))  # knows no article
-    report = reconcile(rig.ledger, rig.publisher_for, ROUTING, articles_elsewhere)
+    assert rig.probe is not None
+    report = reconcile(rig.ledger, rig.publisher_for, ROUTING, articles_elsewhere, probe=rig.probe)
     assert [reason for _, reason in report.errors] == ["article not in the article store"]
 
 

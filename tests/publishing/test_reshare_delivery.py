@@ -65,7 +65,7 @@ def bench(redis_client: Redis, keys: Keys) -> Iterator[Bench]:
     with sandbox_harness() as harness:
         clock = Clock()
         ledger = Ledger(redis_client, keys, lease_s=60, clock=clock)
-        rig = Rig(harness, ledger, RateGovernor(redis_client, keys))
+        rig = Rig(harness, ledger, RateGovernor(redis_client, keys)).with_probe(redis_client, keys)
         articles = ArticleStore(redis_client, keys)
         article = Article.model_validate(seed_article_dict())
         articles.save(article)
@@ -142,7 +142,10 @@ def test_in_doubt_reshares_are_found_or_sent_again_never_twice(bench: Bench) -> 
     assert first.kind is second.kind is OutcomeKind.IN_DOUBT
     ledger = bench.rig.ledger
     bench.clock.advance(600)  # past min_age
-    report = reconcile(ledger, bench.rig.publisher, routing, bench.articles, min_age_s=120)
+    assert bench.rig.probe is not None
+    report = reconcile(
+        ledger, bench.rig.publisher, routing, bench.articles, probe=bench.rig.probe, min_age_s=120
+    )
     found = ledger.get(bench.article.id, X_ACCOUNT.id, 1, posted.id)
     assert found is not None and found.state is DeliveryState.SENT
     assert found.message_ids == (bench.rig.harness.tweets()[-1]["id"],)

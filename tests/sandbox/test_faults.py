@@ -12,6 +12,7 @@ import tweepy
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from distributor.publishers.transport import route_tweepy_to
+from distributor.sandbox.faults import FaultBook, FaultSpec
 from tests.support.sandbox import CHANNEL, messages
 
 Run = Any
@@ -107,3 +108,47 @@ def test_x_malformed_json_fails_to_decode(x_client: tweepy.Client, control: http
     arm(control, platform="x", method="get_me", kind="malformed_json")
     with pytest.raises(requests.exceptions.JSONDecodeError):
         x_client.get_me(user_auth=True)
+
+
+def test_a_fault_strikes_with_its_probability_and_count_still_bounds() -> None:
+    draws = iter([0.9, 0.1, 0.5, 0.2, 0.0])
+    book = FaultBook(chance=lambda: next(draws))
+    book.add(
+        FaultSpec(platform="telegram", method="*", kind="server_error", probability=0.3, count=2)
+    )
+    struck = [book.take("telegram", "sendMessage") is not None for _ in range(4)]
+    assert struck == [False, True, False, True]  # 0.9 and 0.5 miss; 0.1 and 0.2 strike
+    assert book.pending() == []  # count 2 spent: the fifth draw is never made
+    assert book.take("telegram", "sendMessage") is None
+
+
+def test_faults_are_tried_in_order_and_a_call_suffers_one() -> None:
+    draws = iter([0.5, 0.05])
+    book = FaultBook(chance=lambda: next(draws))
+    book.add(
+        FaultSpec(platform="telegram", method="*", kind="server_error", probability=0.3, count=9)
+    )
+    book.add(
+        FaultSpec(platform="telegram", method="*", kind="rate_limit", probability=0.1, count=9)
+    )
+    fault = book.take("telegram", "sendMessage")
+    assert fault is not None and fault.kind == "rate_limit"
+
+
+def test_a_zero_probability_fault_never_strikes(bot_run: Run, control: httpx.Client) -> None:
+    arm(control, platform="telegram", method="*", kind="server_error", probability=0.0)
+    assert [bot_run(send).message_id for _ in range(3)] == [1, 2, 3]
+    assert len(control.get("/sandbox/faults").json()) == 1  # still armed, never used
+
+
+def test_a_slow_answer_is_late_but_real(bot_run: Run, control: httpx.Client) -> None:
+    arm(control, platform="telegram", method="sendMessage", kind="slow", delay_s=0.3)
+    assert bot_run(send).message_id == 1
+    assert [m["text"] for m in messages(control)] == ["hello"]
+    assert control.get("/sandbox/faults").json() == []
+
+
+def test_a_slow_x_answer_is_late_but_real(x_client: tweepy.Client, control: httpx.Client) -> None:
+    arm(control, platform="x", method="create_tweet", kind="slow", delay_s=0.3)
+    assert x_client.create_tweet(text="slow but there").data["id"]
+    assert control.get("/sandbox/faults").json() == []

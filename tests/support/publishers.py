@@ -22,6 +22,7 @@ from distributor.publishers.telegram import TelegramPublisher
 from distributor.publishers.x import XPublisher
 from distributor.publishing.delivery import Outcome, deliver
 from distributor.publishing.ledger import Ledger, Snapshot
+from distributor.publishing.probe import Probe, ProbeSettings
 from distributor.publishing.ratelimit import RateGovernor
 from distributor.publishing.routing import Action
 from distributor.sandbox.config import ChatSpec, SandboxConfig
@@ -188,6 +189,12 @@ class Rig:
     ledger: Ledger
     governor: RateGovernor
     publishers: dict[str, Publisher] = field(default_factory=dict)
+    probe: Probe | None = None  # the reconciler's (``with_probe``)
+
+    def with_probe(self, redis: Redis, keys: Keys, **settings: Any) -> Rig:
+        """This rig with a reconciler's probe on its governor (``ProbeSettings`` overrides)."""
+        self.probe = Probe(redis, keys, self.governor, ProbeSettings(**settings))
+        return self
 
     def publisher(self, platform: Platform) -> Publisher:
         """One publisher per platform, reused across calls."""

@@ -78,6 +78,14 @@ class Spine:
         self.services.append(proc)
         return proc
 
+    def beat(self) -> Service:
+        """Start a `distributor beat` in its own folder (its schedule file); stopped at teardown."""
+        folder = self.logs / f"beat{len(self.services)}"
+        folder.mkdir()
+        beat = Service(["beat"], self.env, self.logs / f"{folder.name}.log", cwd=folder)
+        self.services.append(beat.start("beat: Starting"))
+        return beat
+
     def ledger(self) -> Ledger:
         """A ledger client on this deployment's namespace."""
         return self.container.ledger
@@ -125,7 +133,8 @@ def make_spine(tmp_path: Path) -> Iterator[Callable[..., Spine]]:
 
     def build(redis_url: str = REDIS_URL, **overrides: Any) -> Spine:
         routing = overrides.pop("routing_file", EXAMPLE_ROUTING)
-        ctx = running_sandbox(sandbox_config_for(EXAMPLE_ROUTING))
+        sandbox = overrides.pop("sandbox_config", None) or sandbox_config_for(EXAMPLE_ROUTING)
+        ctx = running_sandbox(sandbox)
         sandbox_url = ctx.__enter__()
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]

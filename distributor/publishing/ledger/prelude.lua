@@ -3,12 +3,14 @@
 -- KEYS: 1 delivery hash, 2 the article's delivery index (its reshare index for a reshare),
 -- 3 article's history list, 4 leases zset, 5 in-doubt zset, 6 live-post hash, 7 high-water hash
 -- (destination → highest message id), 8 failed zset, 9 fresh-post hash (destination → time of
--- its last original post), 10 skipped zset (X budget: deliveries too late to post).
+-- its last original post), 10 skipped zset (X budget: deliveries too late to post), 11 the
+-- destination's recorded message ids (zset, the newest RECORDED_KEPT kept: the probe skips them).
 -- ARGV: 1 article id, 2 destination, 3 revision, 4 now, 5 reshare id ('' for a revision's own
 -- delivery), then the script's own arguments.
 local key, index, history = KEYS[1], KEYS[2], KEYS[3]
 local leases, doubts, posted, high = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local failed, fresh, skipped = KEYS[8], KEYS[9], KEYS[10]
+local failed, fresh, skipped, recorded = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local RECORDED_KEPT = 10000
 local article, dest, revision, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local reshare = ARGV[5]
 
@@ -26,7 +28,10 @@ local function move(from, to, reason, ids)
   if from == 'sending' then redis.call('ZREM', leases, key) end
   if from == 'in_doubt' then redis.call('ZREM', doubts, key) end
   if from == 'failed' then redis.call('ZREM', failed, key) end
-  if to == 'in_doubt' then redis.call('ZADD', doubts, now, key) end
+  if to == 'in_doubt' then
+    redis.call('ZADD', doubts, now, key)
+    redis.call('HINCRBY', key, 'doubts', 1) -- which doubt this is: resolve names the one it saw
+  end
   if to == 'failed' then redis.call('ZADD', failed, now, key) end
   if to == 'pending' then redis.call('HDEL', key, 'token', 'lease_until') end
   log(from, to, reason, ids)
@@ -50,7 +55,9 @@ local function set_live(ids, method)
     if tonumber(id) > tonumber(redis.call('HGET', high, dest) or '0') then
       redis.call('HSET', high, dest, id)
     end
+    redis.call('ZADD', recorded, id, id)
   end
+  if ids ~= '' then redis.call('ZREMRANGEBYRANK', recorded, 0, -RECORDED_KEPT - 1) end
   if reshare ~= '' then return end
   local live = tonumber(redis.call('HGET', posted, 'revision') or '0')
   if revision >= live then

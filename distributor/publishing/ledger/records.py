@@ -42,7 +42,8 @@ class InDoubtItem:
 
     ``after_id`` is the highest message id the ledger had recorded at that destination when the
     claim was taken, ``lease_until`` when the claim's lease ran out: a post made under the claim
-    comes after the one and before the other.
+    comes after the one and before the other. ``doubt`` counts the record's doubts: a
+    decision about this item settles only this doubt (``Ledger.resolve``).
     """
 
     delivery: Delivery
@@ -50,6 +51,7 @@ class InDoubtItem:
     since: float
     lease_until: float = 0.0
     after_id: int = 0
+    doubt: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,10 @@ def decode_ids(raw: str) -> tuple[str, ...]:
 def decode_in_doubt(raw: dict[str, str], since: float) -> InDoubtItem:
     action: ClaimMode = "edit" if raw.get("action") == "edit" else "post"
     lease_until, after_id = float(raw.get("lease_until", 0)), int(raw.get("after_id") or 0)
-    return InDoubtItem(decode_delivery(raw), action, since, lease_until, after_id)
+    doubt = int(raw.get("doubts") or 0)
+    # the hash is read after the index: if it went in doubt anew in between, its own time
+    since = max(since, float(raw.get("updated_at") or since))
+    return InDoubtItem(decode_delivery(raw), action, since, lease_until, after_id, doubt)
 
 
 def decode_delivery(raw: dict[str, str]) -> Delivery:

@@ -64,5 +64,5 @@ class LedgerScripts:
         return [
             own, index, keys.history(article_id), keys.leases(), keys.in_doubt(),
             keys.posted(article_id, destination), keys.high_water(), keys.failed(),
-            keys.fresh_posts(), keys.skipped(),
+            keys.fresh_posts(), keys.skipped(), keys.recorded_ids(destination),
         ]  # fmt: skip

@@ -69,8 +69,7 @@ class Ledger:
         return decode_delivery(raw) if raw else None
 
     def list_deliveries(self, article_id: str, *, reshares: bool = False) -> list[Delivery]:
-        """Every delivery of one article's revisions (or of its reshares), ordered by
-        destination then revision (then reshare id)."""
+        """Every delivery of one article's revisions (or reshares), by destination, revision."""
         index = self._keys.reshare_deliveries if reshares else self._keys.deliveries
         members = self._redis.smembers(index(article_id))
         found = [decode_delivery(raw) for raw in self._hashes(map(text_of, members)) if raw]
@@ -224,8 +223,7 @@ class Ledger:
         return self._run("skip", article_id, destination, revision, self._clock(), reason) == "ok"
 
     def unskip(self, article_id: str, destination: str, revision: int, reason: str) -> bool:
-        """Send a skipped delivery by hand: back to ``pending``, its ``max_delay`` counted from
-        now. False when it was not skipped."""
+        """A skipped delivery sent by hand: ``pending``, ``max_delay`` from now (False: not so)."""
         now = self._clock()
         return self._run("unskip", article_id, destination, revision, now, reason) == "ok"
 
@@ -252,16 +250,18 @@ class Ledger:
         reason: str,
         message_ids: Sequence[str] = (),
         method: str = "",
+        doubt: int | None = None,
     ) -> bool:
         """Reconciler: move an ``in_doubt`` record to ``sent``, ``pending`` or ``deleted``.
 
-        False when it is no longer in doubt (someone else settled it first).
+        False when it is no longer in doubt (someone else settled it first) or, given the
+        ``doubt`` the decision was made about (``InDoubtItem.doubt``), is in doubt anew.
         """
         if state not in (DeliveryState.SENT, DeliveryState.PENDING, DeliveryState.DELETED):
             raise DistributorError(f"cannot resolve an in-doubt delivery to {state}")
         where = (delivery.article_id, delivery.destination, delivery.revision)
         ids, reshare = ",".join(message_ids), delivery.reshare or ""
-        args = (state, reason, ids, method)
+        args = (state, reason, ids, method, "" if doubt is None else doubt)
         return self._run("resolve", *where, self._clock(), *args, reshare=reshare) == "ok"
 
     def retry(self, delivery: Delivery, reason: str, *, undo: bool = False) -> bool:
@@ -305,8 +305,7 @@ class Ledger:
         return UnpublishPlan(busy, tuple(ids), tuple(doubts))
 
     def mark_deleted(self, article_id: str, destination: str, revision: int, reason: str) -> None:
-        """The posts are gone: each ``sent`` revision (and reshare of one) up to ``revision``
-        becomes ``deleted``."""
+        """The posts are gone: ``sent`` revisions (and reshares) up to ``revision`` → deleted."""
         now = self._clock()
         for old in self._up_to(article_id, destination, revision):
             where = (article_id, destination, old.revision)

@@ -18,7 +18,13 @@ from distributor.formatting import FormatOptions, render
 from distributor.formatting.reshare import lead_lines, render_reshare
 from distributor.models import Article, DeliveryState, Destination, RenderedPost
 from distributor.publishers.base import Publisher
-from distributor.publishing.delivery import Outcome, OutcomeKind, backoff, call_platform
+from distributor.publishing.delivery import (
+    Outcome,
+    OutcomeKind,
+    backoff,
+    call_platform,
+    held_back,
+)
 from distributor.publishing.ledger import Ledger
 from distributor.publishing.priority import Standing, Tier
 from distributor.publishing.ratelimit import Limit, RateGovernor
@@ -73,18 +79,22 @@ def deliver_reshare(
     waiting = _wait_turn(request, destination, governor, ledger, max_wait_s, sleep)
     if waiting is not None:
         return waiting
-    claim = ledger.claim(*where, reshare=request.id)
-    if claim is None:
-        governor.refund(destination)
-        store.settled(request.id, destination.id)
-        state = getattr(ledger.get(*where, request.id), "state", "unknown")
-        return Outcome(OutcomeKind.NOTHING, f"not claimed: {state}")
-    try:
-        outcome = call_platform(
-            claim, destination, post, None, ledger, publisher, max_attempts, article.url
-        )
-    except LeaseLost as exc:
-        outcome = Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
+    with governor.flight(destination, max_wait_s) as held:
+        if held > 0:
+            return held_back(held)
+        claim = ledger.claim(*where, reshare=request.id)
+        if claim is None:
+            governor.refund(destination)
+            store.settled(request.id, destination.id)
+            state = getattr(ledger.get(*where, request.id), "state", "unknown")
+            return Outcome(OutcomeKind.NOTHING, f"not claimed: {state}")
+        try:
+            outcome = call_platform(
+                claim, destination, post, None, ledger, publisher, max_attempts, article.url,
+                governor,
+            )  # fmt: skip
+        except LeaseLost as exc:
+            outcome = Outcome(OutcomeKind.IN_DOUBT, f"{exc}: another party settled this delivery")
     if outcome.kind is not OutcomeKind.RETRY:
         store.settled(request.id, destination.id)
     return outcome

@@ -19,8 +19,10 @@ from distributor.sandbox.state import Sandbox
 from distributor.sandbox.telegram import send
 from distributor.sandbox.telegram import updates as bot
 from distributor.sandbox.telegram.call import BotCall, Described
+from distributor.sandbox.telegram.flood_watch import FloodWatch
 from distributor.sandbox.telegram.protocol import (
     BotApiError,
+    TelegramArgs,
     ok,
     plain_refusal,
     read_args,
@@ -64,8 +66,9 @@ async def fault_response(fault: FaultSpec, real: Response | None) -> Response:
     return plain_refusal(fault.status, HTTPStatus(fault.status).phrase)
 
 
-def telegram_router(sandbox: Sandbox) -> APIRouter:
-    """Routes for the emulated Bot API, bound to ``sandbox``."""
+def telegram_router(sandbox: Sandbox, watch: FloodWatch) -> APIRouter:
+    """Routes for the emulated Bot API, bound to ``sandbox``; ``watch`` sees every call and
+    answer (the storm check)."""
     router = APIRouter()
 
     async def endpoint(request: Request) -> Response:
@@ -76,27 +79,45 @@ def telegram_router(sandbox: Sandbox) -> APIRouter:
         if handler is None:
             return plain_refusal(404, "Not Found")
         sandbox.telegram.last_token = token
-        fault = sandbox.faults.take("telegram", method)
-        if fault is not None and not fault.after:
-            return await fault_response(fault, None)
         try:
-            response = await _run(sandbox, handler, token, request)
-        except Exception:  # a sandbox bug must still answer in the Bot API's shape
-            log.exception("sandbox: %s failed", method)
-            response = plain_refusal(500, "Internal Server Error")
-        return response if fault is None else await fault_response(fault, response)
+            args = await read_args(request)
+        except BotApiError as exc:
+            return refusal(exc)
+        chat = args.arg("chat_id") or None
+        watch.called(sandbox, chat, method)
+        response = await _answer(sandbox, handler, token, args, method)
+        watch.answered(sandbox, chat, response)
+        return response
 
     router.add_route("/bot{token}/{method}", endpoint, methods=["GET", "POST"])
     return router
 
 
+async def _answer(
+    sandbox: Sandbox, handler: Callable[[BotCall], Any], token: str, args: TelegramArgs, method: str
+) -> Response:
+    """The method's answer, or what an injected fault makes of it (a slow fault only delays)."""
+    fault = sandbox.faults.take("telegram", method)
+    if fault is not None and fault.kind == "slow":
+        await asyncio.sleep(fault.delay_s)
+        fault = None
+    if fault is not None and not fault.after:
+        return await fault_response(fault, None)
+    try:
+        response = await _run(sandbox, handler, token, args)
+    except Exception:  # a sandbox bug must still answer in the Bot API's shape
+        log.exception("sandbox: %s failed", method)
+        response = plain_refusal(500, "Internal Server Error")
+    return response if fault is None else await fault_response(fault, response)
+
+
 async def _run(
-    sandbox: Sandbox, handler: Callable[[BotCall], Any], token: str, request: Request
+    sandbox: Sandbox, handler: Callable[[BotCall], Any], token: str, args: TelegramArgs
 ) -> Response:
     try:
         call = BotCall(
             token=token,
-            args=await read_args(request),
+            args=args,
             state=sandbox.telegram,
             clock=sandbox.clock,
             flood=sandbox.flood if sandbox.config.flood_control else None,

@@ -92,6 +92,9 @@ def x_router(sandbox: Sandbox) -> APIRouter:
     def route(path: str, method: str, name: str, operation: Operation) -> None:
         async def endpoint(request: Request) -> Response:
             fault = sandbox.faults.take("x", name)
+            if fault is not None and fault.kind == "slow":  # a late answer, otherwise as usual
+                await asyncio.sleep(fault.delay_s)
+                fault = None
             if fault is not None and not fault.after:
                 return await fault_response(sandbox, fault, None)
             headers: dict[str, str] = {}
