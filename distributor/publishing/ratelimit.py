@@ -21,7 +21,7 @@ from distributor.models import Destination
 from distributor.publishing.budget import Admission, PostBudget
 from distributor.publishing.priority import Standing, Tier
 
-READERS_ROUND_S = 0.5  # a round of free reader messages: a channel post waits at most this
+READERS_ROUND_S = 0.5  # a round of free reader messages; a channel post waits at most this
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +102,14 @@ class RateTable:
 
     def reader_round(self, *, paid: bool) -> int:
         """How many reader messages take their slots in one ``acquire`` (a round): paid, 50 ms
-        of the paid rate; free, ``READERS_ROUND_S`` of the readers' rate (never more than the
-        bot's 30 a second that Telegram lets through at once)."""
+        of the paid rate; free, ``READERS_ROUND_S`` of the readers' rate, at most half the bot's
+        per-second allowance, so a round the API handles late and the next one still fit in it."""
         if not self.enforced:
             return 64
         if paid:
             return self._paid_readers(1).burst
         per_round = round(self.readers_per_s * READERS_ROUND_S)
-        return max(1, min(self.telegram_per_s, per_round))
+        return max(1, min(self.telegram_per_s // 2, per_round))
 
     def reader_round_limits(self, chat_ids: Sequence[int], *, paid: bool) -> tuple[Limit, ...]:
         """The limits of one round of reader messages (at most ``reader_round``), taken in one

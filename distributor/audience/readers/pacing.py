@@ -2,7 +2,7 @@
 are taken in one acquire, in the readers' own budget (docs/architecture.md, "Readers").
 
 At 29 messages a second one acquire, one wake-up and one claim per message cost more CPU than
-the send itself; a round (a quarter of a second's worth, or 50 ms of paid broadcast) pays them
+the send itself; a round (half a second's worth, or 50 ms of paid broadcast) pays them
 once, and the pacer sleeps until the next round's slots open instead of asking early. A round
 refused for longer than any rate scope can hold it has a busy chat: its messages then go one
 at a time and the busy reader waits aside while others go.
@@ -86,12 +86,14 @@ class Pacer:
                 await asyncio.sleep(max(0.0, min(self._aside[0][0] - time.monotonic(), left)))
                 continue
             chats = [item.chat for item in batch]
-            wait = self._governor.acquire(
-                self._governor.table.reader_round_limits(chats, paid=self._paid)
-            )
+            limits = self._governor.table.reader_round_limits(chats, paid=self._paid)
+            asked = time.monotonic()
+            wait = self._governor.acquire(limits)
             if wait <= 0:
                 self._singles = max(0, self._singles - 1)
-                self.pause(len(batch) * self._interval)  # when the next round's slots open
+                # the next round's slots open a round after the governor granted these: timed
+                # from the ask, not the answer, so the sender is not late by a round trip
+                self._pause_until = max(self._pause_until, asked + len(batch) * self._interval)
                 return batch
             if wait <= max(SHORT_WAIT_S, len(batch) * self._interval):  # a rate scope's wait
                 self._queue.extendleft(reversed(batch))
