@@ -44,7 +44,9 @@ class AiohttpRequest(BaseRequest):
         """Open the session (on the loop that will use it)."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=30)
-            self._session = aiohttp.ClientSession(connector=connector)
+            # the Bot API sets no cookies: no jar to filter for every request and update after
+            jar = aiohttp.DummyCookieJar()
+            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=jar)
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""

@@ -23,6 +23,8 @@ from distributor.models import Destination
 from distributor.publishing.budget import Admission, PostBudget
 from distributor.publishing.priority import Standing, Tier
 
+READERS_ROUND_S = 0.5  # a round of free reader messages; a channel post waits at most this
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -94,26 +96,49 @@ class RateTable:
         """
         if not self.enforced:
             return ()
+        if paid:
+            return (self._paid_readers(1), *self._chat_limits(chat_id))
+        shared = Limit.at_most("telegram:bot", self.telegram_per_s, 1.0)
+        own = Limit("telegram:readers", 1.0 / self.readers_per_s, 2)
+        return (shared, own, *self._chat_limits(chat_id))
+
+    def reader_round(self, *, paid: bool) -> int:
+        """How many reader messages take their slots in one ``acquire`` (a round): paid, 50 ms
+        of the paid rate; free, ``READERS_ROUND_S`` of the readers' rate, at most half the bot's
+        per-second allowance, so a round the API handles late and the next one still fit in it."""
+        if not self.enforced:
+            return 64
+        if paid:
+            return self._paid_readers(1).burst
+        per_round = round(self.readers_per_s * READERS_ROUND_S)
+        return max(1, min(self.telegram_per_s // 2, per_round))
+
+    def reader_round_limits(self, chat_ids: Sequence[int], *, paid: bool) -> tuple[Limit, ...]:
+        """The limits of one round of reader messages (at most ``reader_round``), taken in one
+        ``acquire``: the rate scopes count them together, each chat its own.
+
+        A free round takes its slots in the shared scope and the readers' own scope at once,
+        both without tolerance: the round may start only when both are free, and the readers'
+        scope frees ``len(chat_ids)`` times 1.15 ms after the shared one, so a channel post
+        that waited for the shared scope still goes before the next round.
+        """
+        if not self.enforced:
+            return ()
+        if len(chat_ids) == 1:
+            return self.reader_limits(chat_ids[0], paid=paid)
+        chats = [limit for chat in chat_ids for limit in self._chat_limits(chat)]
+        count = len(chat_ids)
+        if paid:
+            return (self._paid_readers(count), *chats)
+        shared = Limit("telegram:bot", count / self.telegram_per_s)
+        return (shared, Limit("telegram:readers", count / self.readers_per_s), *chats)
+
+    def _chat_limits(self, chat_id: int) -> list[Limit]:
         chat = f"telegram:chat:{chat_id}"
         limits = [Limit(chat, self.chat_interval_s, self.chat_burst)]
         if chat_id < 0:
             limits.append(Limit.at_most(f"{chat}:minute", self.chat_per_min, 60.0, self.chat_burst))
-        if paid:
-            return (self._paid_readers(1), *limits)
-        shared = Limit.at_most("telegram:bot", self.telegram_per_s, 1.0)
-        return (shared, Limit("telegram:readers", 1.0 / self.readers_per_s, 2), *limits)
-
-    def paid_batch(self) -> int:
-        """How many paid reader messages may take their slots in one ``acquire``."""
-        return self._paid_readers(1).burst if self.enforced else 64
-
-    def paid_reader_limits(self, chat_ids: Sequence[int]) -> tuple[Limit, ...]:
-        """The limits of paid messages to several chats taken in one ``acquire`` (at most
-        ``paid_batch``): the paid scope counts them together, each chat its own."""
-        if not self.enforced:
-            return ()
-        chats = [limit for chat in chat_ids for limit in self.reader_limits(chat, paid=True)[1:]]
-        return (self._paid_readers(len(chat_ids)), *chats)
+        return limits
 
     def _paid_readers(self, count: int) -> Limit:
         """``count`` slots of the paid readers' scope at once: GCRA with ``count`` times the
