@@ -81,10 +81,12 @@ def serve(port: int, namespace: str) -> None:
         return RedirectResponse("https://example.com/", status_code=302)
 
     app.add_api_route("/bench/bare", bare, methods=["GET"])
-    options = uvicorn_options(services.settings) | {"host": "127.0.0.1", "port": port}
+    options = uvicorn_options(services.settings) | {
+        "host": "127.0.0.1", "port": port, "access_log": False,
+    }  # fmt: skip
     if HTTP_PARSER:
         options["http"] = HTTP_PARSER
-    uvicorn.run(app, log_level="warning", access_log=False, **options)
+    uvicorn.run(app, log_level="warning", **options)
 
 
 def seed(namespace: str) -> None:
