@@ -38,7 +38,7 @@ def session_redis_url(configured: str = CONFIGURED_URL) -> str:
         return configured
     data_dir = Path(tempfile.mkdtemp(prefix="distributor-test-redis-"))
     port = free_port()
-    proc = start_redis(data_dir, port, appendonly=False)
+    proc = start_redis(data_dir, port)  # the durable settings the service runs with
     atexit.register(_stop, proc, data_dir)
     db = urlsplit(configured).path.lstrip("/") or "0"
     return f"redis://127.0.0.1:{port}/{db}"
