@@ -97,6 +97,7 @@ def deliver_task(
         publisher=c.publisher_for(dest), render=c.render,
         max_attempts=c.settings.max_attempts,
         standing=c.routing.priority.standing(event.article), max_delay_s=c.max_delay_s(dest),
+        first_post_max_age_s=c.settings.first_post_max_age,
     )  # fmt: skip
     if outcome.notice is not None:  # X posts are now held: say so on the console
         log.warning("%s → %s: %s", event.article.id, destination, outcome.notice)

@@ -40,7 +40,7 @@ from distributor.publishing.ledger import Claim, ClaimMode, Ledger, LivePost
 from distributor.publishing.priority import Standing, Tier
 from distributor.publishing.ratelimit import RateGovernor
 from distributor.publishing.routing import Action
-from distributor.publishing.turns import take_turn
+from distributor.publishing.turns import archive_edit, take_turn
 
 Render = Callable[[Article, Destination], RenderedPost]
 EDITABLE: frozenset[Platform] = frozenset({"telegram"})  # X's API cannot edit a post
@@ -102,11 +102,14 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     standing: Standing | None = None,
     max_delay_s: float | None = None,
+    first_post_max_age_s: float | None = None,
 ) -> Outcome:
     """Publish, update or unpublish ``article`` at ``destination``; never posts twice.
 
     ``standing`` places the post in its budget's queue (default: news, newest first);
-    ``max_delay_s`` is how long after its record was written it may still go out.
+    ``max_delay_s`` is how long after its record was written it may still go out;
+    ``first_post_max_age_s``: an update of an article never delivered here and published
+    longer ago than this is skipped, not posted as new (docs/architecture.md, "Old articles").
     """
     if action == "unpublish":
         return _unpublish(article, destination, ledger, governor, publisher, max_wait_s, sleep)
@@ -135,6 +138,16 @@ def deliver(
         ledger.settle(*where, live.message_ids, reason)
         governor.forget(destination, ticket)
         return Outcome(OutcomeKind.NOTHING, reason)
+    if action == "update" and live is None and first_post_max_age_s is not None:
+        old = archive_edit(article, destination, snapshot.deliveries, first_post_max_age_s,
+                           ledger.now())  # fmt: skip
+        if old is not None:
+            governor.forget(destination, ticket)
+            if current is None:
+                ledger.ensure(*where)
+            if ledger.skip(*where, old):
+                return Outcome(OutcomeKind.SKIPPED, old)
+            return Outcome(OutcomeKind.NOTHING, f"not skipped: {_state(ledger, where)}")
     blocked = _blocked(ledger, article, destination, snapshot.deliveries) if live is None else None
     if blocked is not None:
         return blocked

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from distributor.models import Destination
+from distributor.models import Article, Delivery, Destination
 from distributor.publishing.budget import Hold, utc
 from distributor.publishing.priority import Standing
 from distributor.publishing.ratelimit import RateGovernor, budget_scope
@@ -82,3 +82,22 @@ def duration(seconds: float) -> str:
         f"{secs}s" if secs else "",
     ]
     return "".join(parts) or "0s"
+
+
+def archive_edit(
+    article: Article, destination: Destination, deliveries: list[Delivery], max_age_s: float,
+    now: float,
+) -> str | None:  # fmt: skip
+    """Why an edit must never get a turn as a first post: the article has no delivery at
+    ``destination`` (of another revision) and was published more than ``max_age_s`` ago, so it
+    is from the archive the CMS had before distributor, not news (docs/architecture.md, "Old
+    articles"). None: post it."""
+    if any(d.destination == destination.id and d.revision != article.revision for d in deliveries):
+        return None
+    age = now - article.published_at.timestamp()
+    if age <= max_age_s:
+        return None
+    return (
+        f"an edit of an article published {duration(age)} ago and never posted here: not posted "
+        f"as new (first_post_max_age {duration(max_age_s)}; send it by hand to post it)"
+    )

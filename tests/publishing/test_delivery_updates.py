@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
@@ -153,3 +154,40 @@ def test_unpublish_waits_for_a_post_in_flight(rig: Rig) -> None:
     rig.ledger.record_sent(claim, ids)
     assert rig.run(revision(1), CHANNEL, "unpublish").kind is OutcomeKind.DONE
     assert rig.harness.messages() == []
+
+
+TWO_DAYS = 2 * 86_400.0
+
+
+def published_days_ago(days: float, n: int = 2) -> Article:
+    """Revision ``n`` of the seed article, published ``days`` before the rig's clock."""
+    when = datetime.fromtimestamp(Clock().now - days * 86_400, UTC)
+    return revision(n).model_copy(update={"published_at": when})
+
+
+def test_an_edit_of_an_old_article_never_posted_here_is_skipped_not_posted(rig: Rig) -> None:
+    old = published_days_ago(30)
+    outcome = rig.run(old, CHANNEL, "update", first_post_max_age_s=TWO_DAYS)
+    assert outcome.kind is OutcomeKind.SKIPPED and "never posted here" in outcome.detail
+    assert rig.harness.messages() == []
+    assert states(rig, CHANNEL.id) == {2: DeliveryState.SKIPPED}
+    again = rig.run(old, CHANNEL, "update", first_post_max_age_s=TWO_DAYS)  # a redelivery
+    assert again.kind is OutcomeKind.NOTHING and rig.harness.messages() == []
+
+
+@pytest.mark.parametrize(
+    ("days", "max_age_s"), [(0.5, TWO_DAYS), (30, None)], ids=["recent", "no-limit"]
+)
+def test_an_edit_never_posted_is_posted_when_recent_or_unlimited(
+    rig: Rig, days: float, max_age_s: float | None
+) -> None:
+    outcome = rig.run(published_days_ago(days), CHANNEL, "update", first_post_max_age_s=max_age_s)
+    assert outcome.kind is OutcomeKind.DONE and len(rig.harness.messages()) == 1
+
+
+def test_an_edit_of_an_old_article_posted_here_before_edits_it(rig: Rig) -> None:
+    first = rig.run(published_days_ago(30, n=1), CHANNEL)
+    outcome = rig.run(published_days_ago(30), CHANNEL, "update", first_post_max_age_s=TWO_DAYS)
+    assert outcome.kind is OutcomeKind.DONE and outcome.detail == "edited"
+    (message,) = rig.harness.messages()
+    assert first.message_ids == (str(message["message_id"]),)
