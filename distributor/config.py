@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     x_probe_s: float | None = Field(default=None, ge=0)  # None: 3600 s, 30 s in sandbox mode
     x_max_delay: Seconds = 3 * 3600.0
     # an edit of an article never posted at a destination, published longer ago than this, is
-    # skipped there rather than posted as new (the archive from before distributor); None: post
-    first_post_max_age: Seconds | None = 2 * 86_400.0
+    # skipped there rather than posted as new (the archive from before distributor)
+    first_post_max_age: Seconds = 2 * 86_400.0
     x_usage_cap_reset_day: int = Field(default=1, ge=1, le=28)  # 00:00 UTC of this day
     # "off" lifts the rate governor's limits: only with sandbox=true, for throughput benchmarks
     rate_limits: Literal["on", "off"] = "on"
