@@ -39,18 +39,8 @@ def send_message(call: BotCall) -> dict[str, Any]:
     markup = reply_markup(args)
     chat = _target(call, "text")
     call.admit(chat, 1)
-    message = StoredMessage(
-        chat.id,
-        0,
-        call.now(),
-        True,
-        text=plain,
-        entities=entities,
-        reply_markup=markup,
-        link_preview_options=preview,
-        options=send_options(args),
-    )
-    return message_json(call.state.add_message(message, call.account), chat, call.token)
+    return _post(call, chat, text=plain, entities=entities, reply_markup=markup,
+                 link_preview_options=preview)  # fmt: skip
 
 
 async def send_photo(call: BotCall) -> dict[str, Any]:
@@ -64,18 +54,8 @@ async def send_photo(call: BotCall) -> dict[str, Any]:
     chat = _target(call, "photo")
     file = await photo_file(call, photo)
     call.admit(chat, 1)
-    message = StoredMessage(
-        chat.id,
-        0,
-        call.now(),
-        True,
-        caption=plain,
-        entities=entities,
-        photo=photo_sizes(*file),
-        reply_markup=markup,
-        options=send_options(args),
-    )
-    return message_json(call.state.add_message(message, call.account), chat, call.token)
+    return _post(call, chat, caption=plain, entities=entities, photo=photo_sizes(*file),
+                 reply_markup=markup)  # fmt: skip
 
 
 async def send_media_group(call: BotCall) -> list[dict[str, Any]]:
@@ -90,21 +70,12 @@ async def send_media_group(call: BotCall) -> list[dict[str, Any]]:
     files = [await photo_file(call, photo, n) for n, (photo, _) in enumerate(items, 1)]
     call.admit(chat, len(items))
     group_id = str(secrets.randbits(62))
-    sent = []
-    for file, (_, (plain, entities)) in zip(files, items, strict=True):
-        message = StoredMessage(
-            chat.id,
-            0,
-            call.now(),
-            True,
-            caption=plain,
-            entities=entities,
-            photo=photo_sizes(*file),
-            media_group_id=group_id,
-            options=send_options(args),
-        )
-        sent.append(message_json(call.state.add_message(message, call.account), chat, call.token))
-    return sent
+    album = zip(files, items, strict=True)
+    return [
+        _post(call, chat, caption=caption, entities=entities, photo=photo_sizes(*file),
+              media_group_id=group_id)
+        for file, (_, (caption, entities)) in album
+    ]  # fmt: skip
 
 
 def edit_message_text(call: BotCall) -> dict[str, Any]:
@@ -195,6 +166,12 @@ def forward_message(call: BotCall) -> dict[str, Any]:
         forward_origin=forward_origin(original, source, call.token),
     )
     return message_json(call.state.add_message(copy, call.account), chat, call.token)
+
+
+def _post(call: BotCall, chat: Chat, **fields: Any) -> dict[str, Any]:
+    """A new message from the bot in ``chat``, numbered as Telegram numbers it, as JSON."""
+    message = StoredMessage(chat.id, 0, call.now(), True, options=send_options(call.args), **fields)
+    return message_json(call.state.add_message(message, call.account), chat, call.token)
 
 
 def _url_buttons(markup: Any) -> Any:
