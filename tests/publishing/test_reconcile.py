@@ -24,7 +24,6 @@ from tests.support.publishers import (
     sandbox_harness,
     title_and_link,
 )
-from tests.support.seed import seed_article_dict
 
 HOLDING = CHANNEL
 ASSUMING = CHANNEL.model_copy(update={"id": "tg-assume", "on_in_doubt": InDoubtPolicy.ASSUME_SENT})
@@ -34,18 +33,6 @@ ROUTING = RoutingTable(destinations=(HOLDING, ASSUMING, X_ACCOUNT))
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def articles(redis_client: Redis, keys: Keys) -> ArticleStore:
-    return ArticleStore(redis_client, keys)
-
-
-@pytest.fixture
-def article(articles: ArticleStore) -> Article:
-    stored = Article.model_validate(seed_article_dict())
-    articles.save(stored)
-    return stored
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from tests.support.publishers import (
     sandbox_harness,
     title_and_link,
 )
-from tests.support.seed import seed_article_dict
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 ROUTING = RoutingTable(destinations=(CHANNEL, X_ACCOUNT))
@@ -57,18 +56,6 @@ class SettleRace(Ledger):
 @pytest.fixture
 def clock() -> Clock:
     return Clock(time.time())  # the sandbox dates its messages by the real clock
-
-
-@pytest.fixture
-def articles(redis_client: Redis, keys: Keys) -> ArticleStore:
-    return ArticleStore(redis_client, keys)
-
-
-@pytest.fixture
-def article(articles: ArticleStore) -> Article:
-    stored = Article.model_validate(seed_article_dict())
-    articles.save(stored)
-    return stored
 
 
 @pytest.fixture

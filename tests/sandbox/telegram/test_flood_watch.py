@@ -22,18 +22,17 @@ def flood(control: httpx.Client) -> dict[str, Any]:
     return result
 
 
+def refuse_next_send(control: httpx.Client) -> None:
+    """The next sendMessage is answered 429, retry after 30 s."""
+    fault = {"platform": "telegram", "method": "sendMessage", "kind": "rate_limit",
+             "retry_after": 30}  # fmt: skip
+    control.post("/sandbox/faults", json=fault).raise_for_status()
+
+
 def test_a_call_to_a_chat_before_its_retry_after_is_early(
     bot_run: Run, control: httpx.Client
 ) -> None:
-    control.post(
-        "/sandbox/faults",
-        json={
-            "platform": "telegram",
-            "method": "sendMessage",
-            "kind": "rate_limit",
-            "retry_after": 30,
-        },
-    ).raise_for_status()
+    refuse_next_send(control)
 
     async def storm(bot: telegram.Bot) -> None:
         with pytest.raises(RetryAfter):
@@ -68,15 +67,7 @@ def test_the_flood_controls_own_429_blocks_the_chat_too(
 
 
 def test_a_reset_starts_the_check_over(bot_run: Run, control: httpx.Client) -> None:
-    control.post(
-        "/sandbox/faults",
-        json={
-            "platform": "telegram",
-            "method": "sendMessage",
-            "kind": "rate_limit",
-            "retry_after": 30,
-        },
-    ).raise_for_status()
+    refuse_next_send(control)
     with pytest.raises(RetryAfter):
         bot_run(lambda bot: bot.send_message(CHANNEL, "refused"))
     assert flood(control)["refusals"] == 1
