@@ -24,12 +24,9 @@ def governed_delete(
     """``publisher.delete`` through the governor: its slots, the chat's flight, and a 429
     holds the chat. ``RateLimited`` (retry after it) when the slots or the chat are not free
     within ``max_wait_s``."""
-    wait = governor.acquire_for(destination)
-    while wait > 0:  # a short wait is slept here, a long one is the caller's retry
-        if wait > max_wait_s:
-            raise RateLimited(f"rate limited for {wait:.1f}s", retry_after=wait)
-        sleep(wait)
-        wait = governor.acquire_for(destination)
+    wait = governor.acquire_within(governor.table.limits_for(destination), max_wait_s, sleep)
+    if wait > 0:  # a short wait was slept, a long one is the caller's retry
+        raise RateLimited(f"rate limited for {wait:.1f}s", retry_after=wait)
     with governor.flight(destination, max_wait_s) as held:
         if held > 0:
             raise RateLimited(f"chat held for {held:.1f}s", retry_after=held)

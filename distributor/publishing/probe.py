@@ -140,12 +140,10 @@ class ProbePass:
         p = self._probe
         if self.left <= 0 or time.monotonic() > self._ends:
             return NotYet("the pass's probe budget (calls or time) is spent")
-        wait = p.governor.acquire_for(probe_chat)
-        while wait > 0:
-            if wait > p.settings.max_wait_s:
-                return NotYet(f"probe chat rate limited for {wait:.1f}s")
-            p.sleep(wait)
-            wait = p.governor.acquire_for(probe_chat)
+        limits = p.governor.table.limits_for(probe_chat)
+        wait = p.governor.acquire_within(limits, p.settings.max_wait_s, p.sleep)
+        if wait > 0:
+            return NotYet(f"probe chat rate limited for {wait:.1f}s")
         self.left -= 1
         return None
 

@@ -10,7 +10,7 @@ and the caller learns how long to wait. X accounts are not paced: their posts ar
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
@@ -198,6 +198,20 @@ class RateGovernor:
             args += [math.ceil(limit.interval_s * 1_000_000), limit.burst]
         wait_us = int(self._script(keys=keys, args=args))
         return wait_us / 1_000_000
+
+    def acquire_within(
+        self, limits: Sequence[Limit], max_wait_s: float, sleep: Callable[[float], None]
+    ) -> float:
+        """``acquire``, sleeping the waits while they add up to at most ``max_wait_s``: 0.0
+        once the slots are taken, else the wait that would go past it (nothing taken; a long
+        wait is the caller's to schedule, not to sleep in a worker)."""
+        waited = 0.0
+        while (wait := self.acquire(limits)) > 0:
+            if waited + wait > max_wait_s:
+                return wait
+            sleep(wait)
+            waited += wait
+        return 0.0
 
     def acquire_for(self, destination: Destination) -> float:
         """``acquire`` the limits of one post to ``destination`` (per this governor's table)."""

@@ -123,13 +123,10 @@ def _wait_turn(
         if turn.held is None:
             return Outcome(OutcomeKind.RETRY, "rate limited", backoff(0, turn.wait_s))
         return Outcome(OutcomeKind.RETRY, turn.held, turn.wait_s)
-    waited = 0.0
     limits = reshare_limits(governor.table.limits_for(destination))
-    while (wait := governor.acquire(limits)) > 0:
-        if waited + wait > max_wait_s:
-            return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
-        sleep(wait)
-        waited += wait
+    wait = governor.acquire_within(limits, max_wait_s, sleep)
+    if wait > 0:
+        return Outcome(OutcomeKind.RETRY, f"rate limited for {wait:.1f}s", backoff(0, wait))
     return None
 
 
